@@ -1,0 +1,13 @@
+export * from './core/errors';
+export * from './core/cidr';
+export * from './core/names';
+export * from './policy/target';
+export * from './cluster/versions';
+export * from './cluster/policy-engine';
+export * from './cluster/policy-engine-installation';
+export * from './cluster/iam-service-account';
+export * from './cluster/secured-cluster';
+export * from './cluster/template-limits';
+export { vpcCniConfiguration, VpcCniAddonSettings } from './cluster/engines/vpc-cni';
+export { calicoValues } from './cluster/engines/calico';
+export { ciliumValues, CILIUM_AGENT_NOT_READY_TAINT, CILIUM_OPERATOR_EC2_ACTIONS } from './cluster/engines/cilium';
