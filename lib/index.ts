@@ -8,6 +8,6 @@ export * from './cluster/policy-engine-installation';
 export * from './cluster/iam-service-account';
 export * from './cluster/secured-cluster';
 export * from './cluster/template-limits';
-export { vpcCniConfiguration, VpcCniAddonSettings } from './cluster/engines/vpc-cni';
+export { vpcCniConfiguration, type VpcCniAddonSettings } from './cluster/engines/vpc-cni';
 export { calicoValues } from './cluster/engines/calico';
 export { ciliumValues, CILIUM_AGENT_NOT_READY_TAINT, CILIUM_OPERATOR_EC2_ACTIONS } from './cluster/engines/cilium';

@@ -1,9 +1,9 @@
+import { CfnJson, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { dns1123LabelError, dns1123SubdomainError } from '../core/names';
-import { Token } from 'aws-cdk-lib';
 
 /** How pods of a service account get AWS credentials. */
 export enum WorkloadIdentity {
@@ -102,4 +102,21 @@ export class IamServiceAccount extends Construct implements iam.IGrantable {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     return this.serviceAccount.addToPrincipalPolicy(statement);
   }
+}
+
+/**
+ * The IRSA principal for an existing service account (one this library does not
+ * create, such as the VPC CNI's `kube-system/aws-node`): trust in the cluster's
+ * OIDC provider, pinned with StringEquals on `:aud` and `:sub`.
+ */
+export function irsaPrincipal(scope: Construct, id: string, cluster: eks.ICluster, namespace: string, name: string): iam.IPrincipal {
+  const provider = cluster.openIdConnectProvider;
+  const issuer = provider.openIdConnectProviderIssuer;
+  const conditions = new CfnJson(scope, id, {
+    value: {
+      [`${issuer}:aud`]: 'sts.amazonaws.com',
+      [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${name}`,
+    },
+  });
+  return new iam.OpenIdConnectPrincipal(provider).withConditions({ StringEquals: conditions });
 }

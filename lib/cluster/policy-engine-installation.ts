@@ -1,10 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { Problems } from '../core/errors';
 import { getPath, JsonObject } from '../core/merge';
 import { PolicyTarget } from '../policy/target';
 import { installCalico } from './engines/calico';
+import { irsaPrincipal } from './iam-service-account';
 import { installCilium } from './engines/cilium';
 import { addVpcCniAddon } from './engines/vpc-cni';
 import { CiliumMode, PolicyEngine, PolicyEngineKind } from './policy-engine';
@@ -22,6 +24,13 @@ export interface PolicyEngineInstallationOptions {
    * @default true
    */
   readonly manageVpcCniAddon?: boolean;
+  /**
+   * Give the VPC CNI (`kube-system/aws-node`) its own IRSA role with
+   * `AmazonEKS_CNI_Policy`, so node roles need no CNI permissions (EKS best
+   * practice). Needs the cluster's OIDC provider. Only with `manageVpcCniAddon`.
+   * @default true
+   */
+  readonly vpcCniIrsa?: boolean;
 }
 
 /** Properties of `PolicyEngineInstallation`. */
@@ -52,6 +61,11 @@ export class PolicyEngineInstallation extends Construct {
   public readonly cluster: eks.ICluster;
   /** Done when the engine enforces policy and its policy APIs are served. */
   public readonly ready: IDependable;
+  /**
+   * The engine's workloads (Helm releases, readiness checks, patches), which
+   * need nodes to run on unless the engine must run before nodes are Ready.
+   */
+  public readonly components: IConstruct[];
   /** The VPC CNI add-on this construct manages, if any. */
   public readonly vpcCniAddon?: eks.CfnAddon;
 
@@ -80,26 +94,33 @@ export class PolicyEngineInstallation extends Construct {
     const ciliumEni = engine.kind === PolicyEngineKind.CILIUM && engine._cilium.mode === CiliumMode.ENI;
     const before: IDependable[] = [];
     if (manageAddon && !ciliumEni) {
+      const serviceAccountRole = (props.vpcCniIrsa ?? true)
+        ? new iam.Role(this, 'VpcCniRole', {
+          assumedBy: irsaPrincipal(this, 'VpcCniTrust', cluster, VPC_CNI_ADDON.namespace, VPC_CNI_ADDON.daemonSet),
+          managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKS_CNI_Policy')],
+          description: 'IRSA role of the VPC CNI (kube-system/aws-node)',
+        })
+        : undefined;
       this.vpcCniAddon = addVpcCniAddon(this, cluster, {
+        serviceAccountRole,
         networkPolicy: engine.kind === PolicyEngineKind.VPC_CNI,
         annotatePodIp: engine.kind === PolicyEngineKind.CALICO,
         options: engine.kind === PolicyEngineKind.VPC_CNI ? engine._vpcCni : undefined,
       });
       before.push(this.vpcCniAddon);
     }
-    const ready = new DependencyGroup();
     switch (engine.kind) {
       case PolicyEngineKind.CALICO:
-        ready.add(...installCalico(this, cluster, calicoChartVersion(engine.version), engine._calico, before));
+        this.components = installCalico(this, cluster, calicoChartVersion(engine.version), engine._calico, before);
         break;
       case PolicyEngineKind.CILIUM:
-        ready.add(...installCilium(this, cluster, engine.version, engine._cilium, before));
+        this.components = installCilium(this, cluster, engine.version, engine._cilium, before);
         break;
       case PolicyEngineKind.VPC_CNI:
-        ready.add(...before);
+        this.components = [];
         break;
     }
-    this.ready = ready;
+    this.ready = new DependencyGroup(...before, ...this.components);
     this.node.addValidation({ validate: () => this.findOtherEnforcers() });
   }
 

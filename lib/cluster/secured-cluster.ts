@@ -2,6 +2,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -203,7 +204,17 @@ export class SecuredCluster extends Construct {
       }],
     });
     const ciliumEni = engine.kind === PolicyEngineKind.CILIUM && engine._cilium.mode === CiliumMode.ENI;
+    // Nodes get only what the kubelet needs; the VPC CNI's permissions live in
+    // its own IRSA role (see PolicyEngineInstallation), Cilium's in the operator's.
+    const nodeRole = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSWorkerNodePolicy'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEC2ContainerRegistryPullOnly'),
+      ],
+    });
     this.nodeGroup = this.cluster.addNodegroupCapacity('Nodes', {
+      nodeRole,
       instanceTypes: nodeOptions.instanceTypes ?? [new ec2.InstanceType('m6i.large')],
       ...nodeGroupSizes(nodeOptions),
       amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
@@ -217,8 +228,10 @@ export class SecuredCluster extends Construct {
       // Nodes need Cilium to become Ready in ENI mode.
       this.nodeGroup.node.addDependency(this.engine);
     } else {
-      // Helm waits for the engine's pods, which need nodes.
-      this.engine.node.addDependency(this.nodeGroup);
+      // Helm waits for the engine's pods, which need nodes. The VPC CNI add-on
+      // (and its IRSA role) comes first: nodes have no CNI permissions of their own.
+      this.engine.components.forEach((c) => c.node.addDependency(this.nodeGroup));
+      if (this.engine.vpcCniAddon) this.nodeGroup.node.addDependency(this.engine.vpcCniAddon);
     }
     addTemplateLimitsCheck(Stack.of(this));
   }

@@ -27,7 +27,7 @@ export function calicoValues(options: CalicoOptions): JsonObject {
  * waits for the Calico API server that serves `projectcalico.org/v3`.
  * Returns what policy manifests must wait for.
  */
-export function installCalico(scope: Construct, cluster: eks.ICluster, chartVersion: string, options: CalicoOptions, after: IDependable[]): IDependable[] {
+export function installCalico(scope: Construct, cluster: eks.ICluster, chartVersion: string, options: CalicoOptions, after: IDependable[]): Construct[] {
   const timeout = options.timeout ?? Duration.minutes(10);
   const crds = new eks.HelmChart(scope, 'CalicoCrds', {
     cluster,

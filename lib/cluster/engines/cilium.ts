@@ -61,7 +61,7 @@ export const CILIUM_OPERATOR_EC2_ACTIONS: readonly string[] = [
 ];
 
 /** Installs Cilium; returns what policy manifests must wait for. */
-export function installCilium(scope: Construct, cluster: eks.ICluster, chartVersion: string, options: CiliumOptions, after: IDependable[]): IDependable[] {
+export function installCilium(scope: Construct, cluster: eks.ICluster, chartVersion: string, options: CiliumOptions, after: IDependable[]): Construct[] {
   const mode = options.mode ?? CiliumMode.CHAINING;
   const chart = new eks.HelmChart(scope, 'Cilium', {
     cluster,

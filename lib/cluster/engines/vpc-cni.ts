@@ -1,4 +1,5 @@
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { deepMerge, JsonObject } from '../../core/merge';
 import { VpcCniOptions } from '../policy-engine';
@@ -12,6 +13,8 @@ export interface VpcCniAddonSettings {
   readonly annotatePodIp: boolean;
   /** The engine's own options when the VPC CNI is the engine. */
   readonly options?: VpcCniOptions;
+  /** The IRSA role of `aws-node`, so nodes need no CNI permissions. */
+  readonly serviceAccountRole?: iam.IRole;
 }
 
 /** The add-on's `configurationValues` for the given settings. */
@@ -39,6 +42,7 @@ export function addVpcCniAddon(scope: Construct, cluster: eks.ICluster, settings
     addonName: VPC_CNI_ADDON.addonName,
     addonVersion: settings.options?.addonVersion,
     resolveConflicts: 'OVERWRITE',
+    serviceAccountRoleArn: settings.serviceAccountRole?.roleArn,
     configurationValues: JSON.stringify(vpcCniConfiguration(settings)),
   });
 }
