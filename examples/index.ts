@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import * as calicoIrsa from './calico-irsa/app';
+import * as ciliumCluster from './cilium-cluster/app';
 import * as existingCluster from './existing-cluster/app';
 import * as securedCluster from './secured-cluster/app';
 
@@ -8,4 +9,5 @@ export const EXAMPLES: { readonly [name: string]: (app?: App) => App } = {
   'secured-cluster': securedCluster.buildApp,
   'calico-irsa': calicoIrsa.buildApp,
   'existing-cluster': existingCluster.buildApp,
+  'cilium-cluster': ciliumCluster.buildApp,
 };
