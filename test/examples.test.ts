@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES } from '../examples';
 import { embeddedManifests, testApp } from './util';
@@ -11,7 +12,7 @@ describe.each(Object.entries(EXAMPLES))('example %s', (_name, build) => {
 
 test('seed 000: calico-sa in kube-system is an IRSA service account with the egress policy', () => {
   const app = EXAMPLES['calico-irsa'](testApp());
-  const stack = app.node.findChild('CalicoIrsaStack') as import('aws-cdk-lib').Stack;
+  const stack = app.node.findChild('CalicoIrsaStack') as Stack;
   const template = Template.fromStack(stack);
   expect(embeddedManifests(template)).toContainEqual(expect.objectContaining({
     kind: 'ServiceAccount', metadata: expect.objectContaining({ name: 'calico-sa', namespace: 'kube-system' }),
@@ -22,7 +23,7 @@ test('seed 000: calico-sa in kube-system is an IRSA service account with the egr
 });
 
 test('two synths of the default example are byte-identical', () => {
-  const first = JSON.stringify(Template.fromStack(EXAMPLES['secured-cluster'](testApp()).node.findChild('SecuredClusterStack') as import('aws-cdk-lib').Stack).toJSON());
-  const second = JSON.stringify(Template.fromStack(EXAMPLES['secured-cluster'](testApp()).node.findChild('SecuredClusterStack') as import('aws-cdk-lib').Stack).toJSON());
+  const first = JSON.stringify(Template.fromStack(EXAMPLES['secured-cluster'](testApp()).node.findChild('SecuredClusterStack') as Stack).toJSON());
+  const second = JSON.stringify(Template.fromStack(EXAMPLES['secured-cluster'](testApp()).node.findChild('SecuredClusterStack') as Stack).toJSON());
   expect(second).toBe(first);
 });

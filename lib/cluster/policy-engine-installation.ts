@@ -41,6 +41,8 @@ export interface PolicyEngineInstallationProps extends PolicyEngineInstallationO
 
 const INSTALLATIONS = new WeakMap<IConstruct, PolicyEngineInstallation>();
 const MAX_TIMEOUT_SECONDS = 15 * 60;
+/** Charts that install an enforcer; a second release of one means two engines. */
+const ENGINE_CHARTS: ReadonlySet<string> = new Set([CALICO_CHARTS.operatorChart, CILIUM_CHART.chart]);
 
 /**
  * Installs exactly one network policy engine on an EKS cluster, in order:
@@ -136,7 +138,7 @@ export class PolicyEngineInstallation extends Construct {
           errors.push(`${this.node.path}: engine "${this.engine.kind}" conflicts with ${child.node.path}, a vpc-cni add-on with enableNetworkPolicy "true"; two enforcers would each drop traffic the other allows. Fix: set enableNetworkPolicy to "false" on that add-on, or use PolicyEngine.vpcCni() instead`);
         }
       }
-      if (child instanceof eks.HelmChart && child.chart !== undefined && [CALICO_CHARTS.operatorChart, CILIUM_CHART.chart].includes(child.chart as 'cilium')) {
+      if (child instanceof eks.HelmChart && ENGINE_CHARTS.has(child.chart ?? '')) {
         errors.push(`${this.node.path}: engine "${this.engine.kind}" conflicts with ${child.node.path}, a second "${child.chart}" Helm release. Fix: remove that chart; this construct installs the engine`);
       }
     }
