@@ -10,7 +10,7 @@ import { PolicyEngineInstallation, PolicyEngineInstallationOptions } from '../cl
 /**
  * Installs this library's policy engine into an `EksBlueprint`:
  * `EksBlueprint.builder().addOns(new ZeroTrustEngineAddOn({ engine: PolicyEngine.calico() }))`.
- * The engine's workloads wait for the blueprint's managed node groups.
+ * The engine is ordered against the blueprint's managed node groups like a SecuredCluster's.
  */
 export class ZeroTrustEngineAddOn implements ClusterAddOn {
   /** The add-on id in the blueprint. */
@@ -24,9 +24,7 @@ export class ZeroTrustEngineAddOn implements ClusterAddOn {
       ...this.options,
       cluster: clusterInfo.cluster,
     });
-    for (const nodeGroup of clusterInfo.nodeGroups ?? []) {
-      installation.components.forEach((c) => c.node.addDependency(nodeGroup));
-    }
+    for (const nodeGroup of clusterInfo.nodeGroups ?? []) installation.orderWithNodeGroup(nodeGroup);
     return Promise.resolve(installation);
   }
 }

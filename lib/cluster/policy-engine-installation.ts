@@ -126,6 +126,21 @@ export class PolicyEngineInstallation extends Construct {
     this.node.addValidation({ validate: () => this.findOtherEnforcers() });
   }
 
+  /**
+   * Orders the engine against a node group. Normally the VPC CNI add-on comes
+   * first (nodes have no CNI permissions of their own), then the nodes, then the
+   * engine's workloads, which Helm waits on. In Cilium ENI mode nodes only
+   * become Ready once Cilium runs, so the node group comes after the engine.
+   */
+  public orderWithNodeGroup(nodeGroup: eks.Nodegroup): void {
+    if (this.engine.kind === PolicyEngineKind.CILIUM && this.engine._cilium.mode === CiliumMode.ENI) {
+      nodeGroup.node.addDependency(this);
+      return;
+    }
+    this.components.forEach((c) => c.node.addDependency(nodeGroup));
+    if (this.vpcCniAddon) nodeGroup.node.addDependency(this.vpcCniAddon);
+  }
+
   /** Looks in the stack for a second enforcer configured outside this construct. */
   private findOtherEnforcers(): string[] {
     const errors: string[] = [];

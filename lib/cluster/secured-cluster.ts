@@ -224,15 +224,7 @@ export class SecuredCluster extends Construct {
     });
 
     this.engine = new PolicyEngineInstallation(this, 'PolicyEngine', { cluster: this.cluster, engine });
-    if (ciliumEni) {
-      // Nodes need Cilium to become Ready in ENI mode.
-      this.nodeGroup.node.addDependency(this.engine);
-    } else {
-      // Helm waits for the engine's pods, which need nodes. The VPC CNI add-on
-      // (and its IRSA role) comes first: nodes have no CNI permissions of their own.
-      this.engine.components.forEach((c) => c.node.addDependency(this.nodeGroup));
-      if (this.engine.vpcCniAddon) this.nodeGroup.node.addDependency(this.engine.vpcCniAddon);
-    }
+    this.engine.orderWithNodeGroup(this.nodeGroup);
     addTemplateLimitsCheck(Stack.of(this));
   }
 
