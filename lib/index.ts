@@ -1,7 +1,7 @@
 export * from './core/errors';
 export * from './core/cidr';
 export * from './core/names';
-export * from './policy/target';
+export * from './policy';
 export * from './cluster/versions';
 export * from './cluster/policy-engine';
 export * from './cluster/policy-engine-installation';
@@ -11,3 +11,4 @@ export * from './cluster/template-limits';
 export { vpcCniConfiguration, type VpcCniAddonSettings } from './cluster/engines/vpc-cni';
 export { calicoValues } from './cluster/engines/calico';
 export { ciliumValues, CILIUM_AGENT_NOT_READY_TAINT, CILIUM_OPERATOR_EC2_ACTIONS } from './cluster/engines/cilium';
+export * from './delivery';

@@ -1,3 +1,4 @@
+import { PolicyDelivery, PolicyDeliveryOptions } from '../delivery/policy-delivery';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -233,6 +234,14 @@ export class SecuredCluster extends Construct {
    */
   public addServiceAccount(id: string, options: IamServiceAccountOptions): IamServiceAccount {
     return new IamServiceAccount(this, id, { ...options, cluster: this.cluster });
+  }
+
+  /**
+   * Delivers cdk8s policy charts to the cluster, after its policy engine is
+   * ready. See `PolicyDelivery`.
+   */
+  public addPolicies(id: string, options: PolicyDeliveryOptions): PolicyDelivery {
+    return new PolicyDelivery(this, id, { ...options, cluster: this.cluster });
   }
 }
 

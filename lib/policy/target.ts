@@ -32,6 +32,8 @@ export enum PolicyFeature {
   STAGED = 'staged policies',
   /** Cluster-wide policies. */
   CLUSTER_WIDE = 'cluster-wide policies',
+  /** Kubernetes services as peers. */
+  SERVICE_PEERS = 'Kubernetes services as peers',
 }
 
 /**
@@ -49,12 +51,20 @@ export class PolicyTarget {
   /** Calico open source in policy-only mode. */
   public static readonly CALICO = new PolicyTarget('Calico', PolicyDialect.CALICO, [
     PolicyFeature.DENY, PolicyFeature.LOG, PolicyFeature.PASS, PolicyFeature.TIERS,
-    PolicyFeature.STAGED, PolicyFeature.CLUSTER_WIDE,
+    PolicyFeature.STAGED, PolicyFeature.CLUSTER_WIDE, PolicyFeature.SERVICE_PEERS,
+  ]);
+
+  /**
+   * Calico, with namespaced intents written as portable Kubernetes
+   * NetworkPolicy (staged ones as Calico `StagedKubernetesNetworkPolicy`).
+   */
+  public static readonly CALICO_PORTABLE = new PolicyTarget('Calico (Kubernetes NetworkPolicy dialect)', PolicyDialect.KUBERNETES, [
+    PolicyFeature.STAGED,
   ]);
 
   /** Cilium owning the datapath (ENI mode): L3-L7. */
   public static readonly CILIUM = new PolicyTarget('Cilium (ENI mode)', PolicyDialect.CILIUM, [
-    PolicyFeature.L7_HTTP, PolicyFeature.FQDN, PolicyFeature.DENY, PolicyFeature.CLUSTER_WIDE,
+    PolicyFeature.L7_HTTP, PolicyFeature.FQDN, PolicyFeature.DENY, PolicyFeature.CLUSTER_WIDE, PolicyFeature.SERVICE_PEERS,
   ]);
 
   /**
@@ -62,11 +72,11 @@ export class PolicyTarget {
    * policies are not enforced in aws-cni chaining mode.
    */
   public static readonly CILIUM_CHAINING = new PolicyTarget('Cilium (aws-cni chaining mode)', PolicyDialect.CILIUM, [
-    PolicyFeature.DENY, PolicyFeature.CLUSTER_WIDE,
+    PolicyFeature.DENY, PolicyFeature.CLUSTER_WIDE, PolicyFeature.SERVICE_PEERS,
   ]);
 
   private static readonly ALL = [
-    PolicyTarget.KUBERNETES, PolicyTarget.VPC_CNI, PolicyTarget.CALICO, PolicyTarget.CILIUM, PolicyTarget.CILIUM_CHAINING,
+    PolicyTarget.KUBERNETES, PolicyTarget.VPC_CNI, PolicyTarget.CALICO, PolicyTarget.CALICO_PORTABLE, PolicyTarget.CILIUM, PolicyTarget.CILIUM_CHAINING,
   ];
 
   private readonly features: ReadonlySet<PolicyFeature>;

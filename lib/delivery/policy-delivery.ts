@@ -1,0 +1,178 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { fail, Problems } from '../core/errors';
+import { dns1123LabelError } from '../core/names';
+import { PolicyEngineInstallation } from '../cluster/policy-engine-installation';
+import { KubeObject } from '../manifests/types';
+import { collectWarnings } from '../policy/constructs/emit';
+import { PolicyChart } from '../policy/constructs/policy-chart';
+import { PolicyTarget } from '../policy/target';
+import { HELM_RELEASE_STORAGE_LIMIT, writeHelmChartDir } from './helm-chart-dir';
+import { chartObjects, isFoundation } from './manifest-set';
+
+/** How policy charts reach the cluster. */
+export enum DeliveryMethod {
+  /**
+   * Helm charts uploaded as S3 assets and installed by the cluster's kubectl
+   * handler. The CloudFormation template holds only the asset's address, so
+   * its size does not grow with the number of namespaces.
+   */
+  HELM_CHART_ASSET = 'helm-chart-asset',
+  /**
+   * Manifests inline in the template, one custom resource per chart (what
+   * `cluster.addCdk8sChart` does). About 1.3 KB of template per tenant
+   * namespace: fine for a few charts, not for hundreds of tenants.
+   */
+  INLINE_MANIFEST = 'inline-manifest',
+}
+
+/** Options of a `PolicyDelivery`. */
+export interface PolicyDeliveryOptions {
+  /** The cdk8s charts to deliver. Create the delivery after the charts are complete. */
+  readonly charts: readonly Chart[];
+  /**
+   * How the charts reach the cluster.
+   * @default DeliveryMethod.HELM_CHART_ASSET
+   */
+  readonly method?: DeliveryMethod;
+  /**
+   * The Helm release name prefix (HELM_CHART_ASSET).
+   * @default 'zero-trust-policies'
+   */
+  readonly release?: string;
+  /**
+   * The namespace that stores the Helm release records.
+   * @default 'kube-system'
+   */
+  readonly releaseNamespace?: string;
+  /**
+   * Into how many Helm releases the namespaced policies are split, by a
+   * stable hash of the namespace name. Kubernetes stores each release in one
+   * Secret of at most 1 MiB and the kubectl handler runs at most 15 minutes,
+   * so very large clusters need several; synth fails with the number needed.
+   * Changing it later moves namespaces between releases, so pick it once.
+   * @default 1
+   */
+  readonly shards?: number;
+  /**
+   * How long each release may take to apply.
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Properties of a `PolicyDelivery`. */
+export interface PolicyDeliveryProps extends PolicyDeliveryOptions {
+  /** The cluster to deliver to. */
+  readonly cluster: eks.ICluster;
+}
+
+/**
+ * Applies policy charts to a cluster after its policy engine is ready (for
+ * Calico: CRDs, operator and API server). Namespaces, tiers and RBAC go in a
+ * first release, policies in a second (or several), so a policy never
+ * arrives before the tier or namespace it needs, and within a namespace the
+ * allowances come before the default deny.
+ */
+export class PolicyDelivery extends Construct {
+  /** The Helm releases, foundation first (HELM_CHART_ASSET). */
+  public readonly releases: eks.HelmChart[] = [];
+  /** The inline manifests (INLINE_MANIFEST). */
+  public readonly manifests: eks.KubernetesManifest[] = [];
+
+  constructor(scope: Construct, id: string, props: PolicyDeliveryProps) {
+    super(scope, id);
+    const method = props.method ?? DeliveryMethod.HELM_CHART_ASSET;
+    const release = props.release ?? 'zero-trust-policies';
+    const shards = props.shards ?? 1;
+    const timeout = props.timeout ?? Duration.minutes(10);
+    const problems = new Problems();
+    if (props.charts.length === 0) problems.add({ path: this.node.path, property: 'charts', value: [], problem: 'is empty', fix: 'pass the cdk8s charts that hold the policies' });
+    const releaseError = dns1123LabelError(release) ?? (release.length > 40 ? 'is longer than 40 characters, leaving no room for release suffixes' : undefined);
+    if (releaseError) problems.add({ path: this.node.path, property: 'release', value: release, problem: releaseError, fix: 'use a short DNS-1123 label such as "tenant-policies"' });
+    if (!Number.isInteger(shards) || shards < 1 || shards > 100) problems.add({ path: this.node.path, property: 'shards', value: shards, problem: 'is not a whole number from 1 to 100', fix: 'use 1, or the number synth asks for' });
+    if (timeout.toSeconds() > 900) problems.add({ path: this.node.path, property: 'timeout', value: timeout.toHumanString(), problem: 'is over the 15 minutes a kubectl handler invocation may run', fix: 'use at most Duration.minutes(15), and more shards for large sets' });
+    const installation = PolicyEngineInstallation.of(props.cluster);
+    for (const chart of props.charts) checkTarget(chart, installation, this.node.path, problems);
+    problems.throwIfAny();
+
+    if (!installation) {
+      Annotations.of(this).addWarningV2('eks-zero-trust:no-policy-engine', `${this.node.path}: the cluster has no PolicyEngineInstallation in this app, so nothing orders these policies after the engine. Kubernetes accepts NetworkPolicy without an engine and enforces nothing; make sure an engine runs.`);
+    }
+    for (const chart of props.charts) {
+      for (const w of collectWarnings(chart)) Annotations.of(this).addWarningV2(w.id, w.message);
+    }
+    const objects = props.charts.flatMap((c) => chartObjects(c));
+    const ready = installation?.ready;
+    if (method === DeliveryMethod.INLINE_MANIFEST) {
+      for (const chart of props.charts) {
+        const manifest = new eks.KubernetesManifest(this, `Chart-${chart.node.id}`, { cluster: props.cluster, manifest: chartObjects(chart) as unknown as Record<string, unknown>[] });
+        if (ready) manifest.node.addDependency(ready);
+        this.manifests.push(manifest);
+      }
+      return;
+    }
+
+    const foundation = objects.filter(isFoundation);
+    const policies = objects.filter((o) => !isFoundation(o));
+    const groups: [string, KubeObject[]][] = [[`${release}-foundation`, foundation]];
+    for (let i = 0; i < shards; i++) groups.push([shards === 1 ? release : `${release}-${i + 1}`, []]);
+    for (const policy of policies) groups[1 + shardOf(policy.metadata.namespace, shards)][1].push(policy);
+    let previous: eks.HelmChart | undefined;
+    for (const [name, members] of groups) {
+      if (members.length === 0) continue;
+      const dir = writeHelmChartDir(name, members);
+      if (dir.storedBytes > HELM_RELEASE_STORAGE_LIMIT * 0.9) {
+        const needed = Math.ceil(shards * dir.storedBytes / (HELM_RELEASE_STORAGE_LIMIT * 0.6));
+        fail({ path: this.node.path, property: 'shards', value: shards, problem: `makes release "${name}" about ${dir.storedBytes} bytes in Helm's release Secret, over 90% of the 1 MiB limit (${members.length} objects)`, fix: `set shards to ${Math.max(needed, shards + 1)} or more` });
+      }
+      const isFoundationRelease = previous === undefined && name.endsWith('-foundation');
+      const asset = new Asset(this, isFoundationRelease ? 'FoundationChart' : `PolicyChart-${name}`, { path: dir.directory });
+      const chart = new eks.HelmChart(this, isFoundationRelease ? 'Foundation' : `Policies-${name}`, {
+        cluster: props.cluster,
+        chartAsset: asset,
+        release: name,
+        namespace: props.releaseNamespace ?? 'kube-system',
+        wait: false,
+        atomic: false,
+        timeout,
+      });
+      if (ready) chart.node.addDependency(ready);
+      if (isFoundationRelease) previous = chart;
+      else if (previous) chart.node.addDependency(previous);
+      this.releases.push(chart);
+    }
+  }
+}
+
+/** The shard of a namespace: a stable FNV-1a hash, so adding namespaces never moves others. */
+export function shardOf(namespace: string | undefined, shards: number): number {
+  if (shards === 1 || namespace === undefined) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < namespace.length; i++) {
+    hash ^= namespace.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}
+
+/** Refuses a chart written for another engine than the cluster runs. */
+function checkTarget(chart: Chart, installation: PolicyEngineInstallation | undefined, path: string, problems: Problems): void {
+  const target = chart instanceof PolicyChart ? (chart as PolicyChart).target : undefined;
+  if (!target || !installation) return;
+  const ok = target === installation.target
+    || target === PolicyTarget.KUBERNETES
+    || (target === PolicyTarget.CALICO_PORTABLE && installation.target === PolicyTarget.CALICO);
+  if (!ok) {
+    problems.add({
+      path,
+      property: `chart ${chart.node.id} target`,
+      value: target.displayName,
+      problem: `does not match the cluster's engine, ${installation.target.displayName}; its policies would not be enforced as written`,
+      fix: 'create the PolicyChart with the cluster\'s target (PolicyEngineInstallation.of(cluster).target)',
+    });
+  }
+}

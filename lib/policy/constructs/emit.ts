@@ -1,0 +1,39 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ZeroTrustError } from '../../core/errors';
+import { KubeObject } from '../../manifests/types';
+import { PolicyIntent } from '../intent';
+import { renderIntent } from '../render';
+import { PolicyTarget } from '../target';
+import { checkIntent } from '../validate';
+
+/** The metadata type under which policy constructs record warnings. */
+export const WARNING_METADATA = 'eks-zero-trust:warning';
+
+/**
+ * Checks `intent` for `target` (throwing every problem at once, named by the
+ * construct path), records warnings, and adds the rendered object to `scope`.
+ */
+export function emitIntent(scope: Construct, id: string, intent: PolicyIntent, target: PolicyTarget): { readonly apiObject: ApiObject; readonly manifest: KubeObject } {
+  const path = `${scope.node.path}/${id}`;
+  const check = checkIntent(intent, target, path);
+  check.problems.throwIfAny();
+  for (const [warningId, message] of check.warnings) addWarning(scope, warningId, message);
+  const manifest = renderIntent(intent, target);
+  if (scope.node.tryFindChild(id)) {
+    throw new ZeroTrustError([`${path}: policy ${JSON.stringify(intent.name)} is defined twice. Fix: give the second one another name, or merge their rules`]);
+  }
+  const apiObject = new ApiObject(scope, id, manifest as unknown as ConstructorParameters<typeof ApiObject>[2]);
+  return { apiObject, manifest };
+}
+
+/** Records a warning with a stable id; delivery turns it into a CDK annotation. */
+export function addWarning(scope: Construct, id: string, message: string): void {
+  const exists = scope.node.metadata.some((m) => m.type === WARNING_METADATA && (m.data as { id: string }).id === id && (m.data as { message: string }).message === message);
+  if (!exists) scope.node.addMetadata(WARNING_METADATA, { id, message });
+}
+
+/** Every warning recorded under `scope`, in construct order. */
+export function collectWarnings(scope: Construct): { id: string; message: string }[] {
+  return scope.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => m.data as { id: string; message: string }));
+}

@@ -1,0 +1,69 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { fail } from '../../core/errors';
+import { dns1123LabelError } from '../../core/names';
+import { CALICO_DEFAULT_TIER } from '../render/calico';
+
+/** What a Calico tier does with traffic that its policies select but no rule decides. */
+export enum TierDefaultAction {
+  /** Drop it (Calico's default). */
+  DENY = 'Deny',
+  /** Hand it to the next tier. */
+  PASS = 'Pass',
+}
+
+/** Properties of a `PolicyTier`. */
+export interface PolicyTierProps {
+  /**
+   * The tier name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The tier's order; lower tiers are evaluated first. Calico's default tier
+   * has order 1,000,000, its `kube-admin` tier 1,000.
+   */
+  readonly order: number;
+  /**
+   * What happens to traffic the tier's policies select but no rule decides.
+   * @default TierDefaultAction.DENY
+   */
+  readonly defaultAction?: TierDefaultAction;
+}
+
+/**
+ * A Calico policy tier. Tiers are evaluated in order; within a tier,
+ * policies by their order; a Pass rule hands the decision to the next tier.
+ * Teams get rights per tier with `TierAccess`.
+ */
+export class PolicyTier extends Construct {
+  /** Names Calico reserves. */
+  public static readonly RESERVED_NAMES: readonly string[] = [CALICO_DEFAULT_TIER, 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy', 'calico-system', 'allow-tigera'];
+
+  /** The tier name. */
+  public readonly name: string;
+  /** The tier's order. */
+  public readonly order: number;
+  /** The cdk8s object. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: PolicyTierProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.order = props.order;
+    const nameError = dns1123LabelError(this.name);
+    if (nameError) fail({ path: this.node.path, property: 'name', value: this.name, problem: nameError, fix: 'use a DNS-1123 label such as "security"' });
+    if (PolicyTier.RESERVED_NAMES.includes(this.name)) {
+      fail({ path: this.node.path, property: 'name', value: this.name, problem: 'is a tier Calico creates and manages itself', fix: 'choose another name, such as "security" or "platform"' });
+    }
+    if (!Number.isFinite(props.order) || props.order <= 0 || props.order >= 1_000_000) {
+      fail({ path: this.node.path, property: 'order', value: props.order, problem: 'is not between 0 and Calico\'s default tier (1,000,000)', fix: 'use an order such as 100 for a tier evaluated before the default tier' });
+    }
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'Tier',
+      metadata: { name: this.name, labels: { 'app.kubernetes.io/created-by': 'eks-zero-trust' } },
+      spec: { order: props.order, defaultAction: props.defaultAction ?? TierDefaultAction.DENY },
+    });
+  }
+}
