@@ -12,3 +12,4 @@ export { vpcCniConfiguration, type VpcCniAddonSettings } from './cluster/engines
 export { calicoValues } from './cluster/engines/calico';
 export { ciliumValues, CILIUM_AGENT_NOT_READY_TAINT, CILIUM_OPERATOR_EC2_ACTIONS } from './cluster/engines/cilium';
 export * from './delivery';
+export * from './analysis';

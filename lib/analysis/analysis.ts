@@ -1,0 +1,352 @@
+import { IpFamily } from '../core/cidr';
+import { KubeObject } from '../manifests/types';
+import { buildExternals, mergeAtoms } from './externals';
+import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
+import { InputProblem, LoadResult, SourcedObject } from './load';
+import { Direction, Endpoint, NormPolicy, NormRule, TierInfo } from './model';
+import { adminParser } from './policies/admin';
+import { calicoParser } from './policies/calico';
+import { ciliumParser } from './policies/cilium';
+import { DialectParser, FieldError, ParseContext, resolvePorts } from './policies/common';
+import { kubernetesParser } from './policies/kubernetes';
+import { PortSet } from './port-set';
+
+/** Options of an analysis. */
+export interface AnalysisOptions {
+  /** Evaluate staged policies as if enforced (Calico `stagedAction: Set` replaces, `Delete` removes). */
+  readonly stagedAsEnforced?: boolean;
+}
+
+/** One endpoint of a connection in the JSON output: a workload id, or a set of addresses. */
+export type ConnectionEnd = string | { ips: string[] };
+
+/** One allowed connection. */
+export interface Connection {
+  readonly src: ConnectionEnd;
+  readonly dst: ConnectionEnd;
+  readonly allowed: PortSet;
+}
+
+/** The analyzer's JSON output. */
+export interface AnalysisJson {
+  workloads: { id: string; kind: string }[];
+  connections: { src: ConnectionEnd; dst: ConnectionEnd; allowed: ReturnType<PortSet['toJson']> }[];
+}
+
+/** One step of an explanation: a policy rule or a tier default that decided some ports. */
+export interface TraceStep {
+  readonly policy: string;
+  readonly tier: string;
+  readonly rule: string;
+  readonly action: string;
+  readonly ports: PortSet;
+  readonly l7: readonly string[];
+}
+
+/** The verdict of one side (egress of the source, ingress of the destination). */
+export interface SideVerdict {
+  readonly allowed: PortSet;
+  readonly steps: readonly TraceStep[];
+  /** Whether any policy selects the endpoint in this direction. */
+  readonly isolated: boolean;
+}
+
+const KNOWN_KINDS = new Set(['Namespace', 'Service', 'Tier', 'NetworkSet', 'GlobalNetworkSet', 'CiliumCIDRGroup', ...Object.keys(WORKLOAD_KINDS)]);
+const PARSERS: readonly DialectParser[] = [kubernetesParser, calicoParser, ciliumParser, adminParser];
+
+interface SideResult {
+  readonly fallback: PortSet;
+  readonly byPeer: Map<number, PortSet>;
+}
+
+/**
+ * Which workload can reach which, from manifests alone. Build it from loaded
+ * files or cdk8s objects; read `connections()`, `toJson()` or `explain()`.
+ */
+export class Analysis {
+  /** Analyzes loaded objects. */
+  public static of(load: LoadResult, options: AnalysisOptions = {}): Analysis {
+    return new Analysis(load.objects, [...load.problems], options);
+  }
+
+  /** The workloads, sorted by id. */
+  public readonly workloads: Endpoint[];
+  /** Address blocks outside the workloads. */
+  public readonly externals: Endpoint[];
+  /** Policies evaluated as enforced. */
+  public readonly policies: NormPolicy[];
+  /** Staged policies (not enforced unless `stagedAsEnforced`). */
+  public readonly stagedPolicies: NormPolicy[];
+  /** Problems in the input. */
+  public readonly problems: InputProblem[];
+  /** Objects of kinds the analyzer does not read, listed so nothing is silently dropped. */
+  public readonly ignored: { kind: string; apiVersion: string; file: string; index: number }[] = [];
+  /** Calico tiers. */
+  public readonly tiers = new Map<string, TierInfo>();
+  /** The inventory (namespaces, services). */
+  public readonly inventory: Inventory;
+
+  private readonly endpoints: Endpoint[];
+  private readonly selecting = new Map<string, NormPolicy[]>();
+  private readonly sideCache = new Map<string, SideResult>();
+  private readonly matchCache = new WeakMap<NormRule, number[]>();
+  private readonly byNamespace = new Map<string, Endpoint[]>();
+  private connectionCache?: Connection[];
+
+  private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
+    this.problems = problems;
+    const cidrGroups = new Map<string, string[]>();
+    for (const s of objects) {
+      const o = s.object;
+      if (o.apiVersion === 'projectcalico.org/v3' && o.kind === 'Tier' && o.metadata.name) {
+        const spec = (o.spec ?? {}) as { order?: number; defaultAction?: string };
+        this.tiers.set(o.metadata.name, { name: o.metadata.name, order: spec.order ?? Number.MAX_SAFE_INTEGER, defaultAction: spec.defaultAction === 'Pass' ? 'Pass' : 'Deny' });
+      }
+      if (o.kind === 'CiliumCIDRGroup' && o.metadata.name) {
+        const spec = (o.spec ?? {}) as { externalCIDRs?: string[] };
+        cidrGroups.set(o.metadata.name, spec.externalCIDRs ?? []);
+      }
+    }
+    this.inventory = buildInventory(objects, problems);
+    this.workloads = this.inventory.workloads;
+    const ctx: ParseContext = { problems, tiers: this.tiers, cidrGroups, services: this.inventory.services };
+    const enforced: NormPolicy[] = [];
+    const staged: NormPolicy[] = [];
+    const networkSets: { cidrs: string[]; labels: { [key: string]: string } }[] = [];
+    for (const s of objects) {
+      const o = s.object;
+      const parser = PARSERS.find((p) => p.accepts(o));
+      if (!parser) {
+        if ((o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') && o.apiVersion === 'projectcalico.org/v3') {
+          networkSets.push({ cidrs: ((o.spec ?? {}) as { nets?: string[] }).nets ?? [], labels: { ...(o.metadata.labels ?? {}) } });
+        }
+        if (!KNOWN_KINDS.has(o.kind)) this.ignored.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
+        continue;
+      }
+      try {
+        for (const p of parser.parse(s, ctx)) (p.staged ? staged : enforced).push(p);
+      } catch (e) {
+        const field = e instanceof FieldError ? e.field : '';
+        problems.push({ file: s.file, index: s.index, field, message: `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? '?'}: ${(e as Error).message}` });
+      }
+    }
+    this.stagedPolicies = staged;
+    this.policies = options.stagedAsEnforced ? applyStaged(enforced, staged) : enforced;
+    this.policies.sort(comparePolicies);
+    const cidrs = new Set<string>();
+    for (const p of [...this.policies, ...staged]) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) r.peer.cidrs.forEach((c) => cidrs.add(c));
+    networkSets.forEach((n) => n.cidrs.forEach((c) => cidrs.add(c)));
+    this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => labelsOfAtom(networkSets, family, start, end));
+    this.endpoints = [...this.workloads, ...this.externals];
+    for (const w of this.workloads) {
+      const list = this.byNamespace.get(w.namespace ?? '') ?? [];
+      list.push(w);
+      this.byNamespace.set(w.namespace ?? '', list);
+    }
+  }
+
+  /** The workload with this id (`namespace/name`), or undefined. */
+  public workload(id: string): Endpoint | undefined {
+    return this.workloads.find((w) => w.id === id);
+  }
+
+  /** The address block holding `ip` (an address or a CIDR's first address). */
+  public external(ip: string): Endpoint | undefined {
+    const text = ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`;
+    const probe = buildExternals([text], 0).find((a) => a.id === text || a.id.split(',').includes(text));
+    if (!probe?.external) return undefined;
+    const start = probe.external.start;
+    return this.externals.find((e) => e.external!.family === probe.external!.family && e.external!.start <= start && e.external!.end >= start);
+  }
+
+  /** What `src` may open to `dst`: the intersection of its egress and `dst`'s ingress verdicts. */
+  public verdict(src: Endpoint, dst: Endpoint): { allowed: PortSet; egress: SideVerdict; ingress: SideVerdict } {
+    const egress = src.external ? { allowed: PortSet.ALL, steps: [], isolated: false } : this.evaluate(src, dst, 'egress', true);
+    const ingress = dst.external ? { allowed: PortSet.ALL, steps: [], isolated: false } : this.evaluate(dst, src, 'ingress', true);
+    return { allowed: egress.allowed.intersect(ingress.allowed), egress, ingress };
+  }
+
+  /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
+  public connections(): Connection[] {
+    if (this.connectionCache) return this.connectionCache;
+    const n = this.endpoints.length;
+    const ingress: SideResult[] = this.endpoints.map((e) => (e.external ? { fallback: PortSet.ALL, byPeer: new Map() } : this.side(e, 'ingress')));
+    const open: number[] = [];
+    const mentionedBy: number[][] = Array.from({ length: n }, () => []);
+    ingress.forEach((r, dst) => {
+      if (!r.fallback.isEmpty) open.push(dst);
+      for (const src of r.byPeer.keys()) mentionedBy[src].push(dst);
+    });
+    const pairs: { src: number; dst: number; allowed: PortSet }[] = [];
+    for (const src of this.endpoints) {
+      const eg = src.external ? { fallback: PortSet.ALL, byPeer: new Map<number, PortSet>() } : this.side(src, 'egress');
+      const candidates = new Set<number>(eg.byPeer.keys());
+      if (!eg.fallback.isEmpty) { for (const d of open) candidates.add(d); for (const d of mentionedBy[src.idx]) candidates.add(d); }
+      for (const d of [...candidates].sort((a, b) => a - b)) {
+        if (d === src.idx) continue;
+        const dst = this.endpoints[d];
+        if (src.external && dst.external) continue;
+        const e = eg.byPeer.get(d) ?? eg.fallback;
+        if (e.isEmpty) continue;
+        const i = ingress[d].byPeer.get(src.idx) ?? ingress[d].fallback;
+        const allowed = e.intersect(i);
+        if (!allowed.isEmpty) pairs.push({ src: src.idx, dst: d, allowed });
+      }
+    }
+    this.connectionCache = this.groupExternals(pairs);
+    return this.connectionCache;
+  }
+
+  /** The analyzer's JSON (see the README for the exact shape). */
+  public toJson(): AnalysisJson {
+    return {
+      workloads: this.workloads.map((w) => ({ id: w.id, kind: w.kind })),
+      connections: this.connections().map((c) => ({ src: c.src, dst: c.dst, allowed: c.allowed.toJson() })),
+    };
+  }
+
+  /** Policies selecting `e` in `direction`, in evaluation order. */
+  public policiesFor(e: Endpoint, direction: Direction): NormPolicy[] {
+    const key = `${e.idx}/${direction}`;
+    let list = this.selecting.get(key);
+    if (!list) {
+      list = e.external ? [] : this.policies.filter((p) => p[direction] !== undefined && p.appliesTo(e));
+      this.selecting.set(key, list);
+    }
+    return list;
+  }
+
+  private side(e: Endpoint, direction: Direction): SideResult {
+    const policies = this.policiesFor(e, direction);
+    if (policies.length === 0) return { fallback: PortSet.ALL, byPeer: new Map() };
+    const rules = policies.flatMap((p) => p[direction] ?? []);
+    const named = rules.some((r) => r.ports.hasNames);
+    const portKey = direction === 'ingress' && named ? `#${e.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`).join(',')}` : '';
+    const key = `${direction}:${policies.map((p) => p.key).join('|')}${portKey}`;
+    const cached = this.sideCache.get(key);
+    if (cached) return cached;
+    const everyone = direction === 'egress' && rules.some((r) => r.ports.hasNames && r.peer.allWorkloads);
+    const mentioned = new Set<number>();
+    if (everyone) this.endpoints.forEach((x) => mentioned.add(x.idx));
+    else for (const r of rules) for (const i of this.matched(r)) mentioned.add(i);
+    for (const x of this.externals) mentioned.add(x.idx);
+    const byPeer = new Map<number, PortSet>();
+    for (const i of mentioned) byPeer.set(i, this.evaluate(e, this.endpoints[i], direction, false).allowed);
+    const fallback = everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed;
+    const result = { fallback, byPeer };
+    this.sideCache.set(key, result);
+    return result;
+  }
+
+  private matched(rule: NormRule): number[] {
+    let list = this.matchCache.get(rule);
+    if (!list) {
+      const candidates = rule.peer.namespaces === 'all' ? this.workloads : rule.peer.namespaces.flatMap((ns) => this.byNamespace.get(ns) ?? []);
+      list = candidates.filter((c) => rule.peer.matches(c)).map((c) => c.idx);
+      this.matchCache.set(rule, list);
+    }
+    return list;
+  }
+
+  /**
+   * Evaluates one side: the policies selecting `subject` in `direction`,
+   * tier by tier, rule by rule, on port sets. `peer` undefined stands for a
+   * workload no rule names specifically.
+   */
+  private evaluate(subject: Endpoint, peer: Endpoint | undefined, direction: Direction, trace: boolean): SideVerdict {
+    const policies = this.policiesFor(subject, direction);
+    if (policies.length === 0) return { allowed: PortSet.ALL, steps: [], isolated: false };
+    const steps: TraceStep[] = [];
+    let undecided = PortSet.ALL;
+    let allowed = PortSet.EMPTY;
+    let i = 0;
+    while (i < policies.length && !undecided.isEmpty) {
+      const tier = policies[i];
+      let rem = undecided;
+      let passed = PortSet.EMPTY;
+      let isolating = false;
+      for (; i < policies.length && sameTier(policies[i], tier); i++) {
+        const p = policies[i];
+        isolating = isolating || p.isolates[direction];
+        for (const r of p[direction] ?? []) {
+          if (rem.isEmpty) break;
+          if (!(peer ? r.peer.matches(peer) : r.peer.allWorkloads)) continue;
+          const ports = resolvePorts(r.ports, direction === 'ingress' ? subject : peer).intersect(rem);
+          if (ports.isEmpty) continue;
+          if (trace) steps.push({ policy: p.display, tier: p.tier, rule: r.field, action: r.action, ports, l7: r.l7 });
+          if (r.action === 'Log') continue;
+          rem = rem.subtract(ports);
+          if (r.action === 'Allow') allowed = allowed.union(ports);
+          else if (r.action === 'Pass') passed = passed.union(ports);
+        }
+      }
+      if (!rem.isEmpty) {
+        const defaultAction = isolating ? (this.tiers.get(tier.tier)?.defaultAction ?? (tier.layer === 1 ? 'Deny' : 'Pass')) : 'Pass';
+        if (trace) steps.push({ policy: `(end of tier ${tier.tier})`, tier: tier.tier, rule: isolating ? 'default action' : 'no isolating policy', action: defaultAction, ports: rem, l7: [] });
+        if (defaultAction === 'Pass') passed = passed.union(rem);
+      }
+      undecided = passed;
+    }
+    if (!undecided.isEmpty && trace) steps.push({ policy: '(no policy decided)', tier: '-', rule: 'allowed by default', action: 'Allow', ports: undecided, l7: [] });
+    allowed = allowed.union(undecided);
+    return { allowed, steps, isolated: true };
+  }
+
+  private groupExternals(pairs: { src: number; dst: number; allowed: PortSet }[]): Connection[] {
+    const out: Connection[] = [];
+    const groups = new Map<string, { src?: number; dst?: number; atoms: Endpoint[]; allowed: PortSet }>();
+    for (const p of pairs) {
+      const src = this.endpoints[p.src];
+      const dst = this.endpoints[p.dst];
+      if (!src.external && !dst.external) { out.push({ src: src.id, dst: dst.id, allowed: p.allowed }); continue; }
+      const key = src.external ? `in:${p.dst}:${p.allowed.key}` : `out:${p.src}:${p.allowed.key}`;
+      const g = groups.get(key) ?? { src: src.external ? undefined : p.src, dst: dst.external ? undefined : p.dst, atoms: [], allowed: p.allowed };
+      g.atoms.push(src.external ? src : dst);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      const ips = { ips: mergeAtoms(g.atoms) };
+      out.push({ src: g.src !== undefined ? this.endpoints[g.src].id : ips, dst: g.dst !== undefined ? this.endpoints[g.dst].id : ips, allowed: g.allowed });
+    }
+    const text = (e: ConnectionEnd) => (typeof e === 'string' ? e : `~${e.ips.join(',')}`);
+    return out.sort((a, b) => text(a.src).localeCompare(text(b.src)) || text(a.dst).localeCompare(text(b.dst)) || a.allowed.key.localeCompare(b.allowed.key));
+  }
+}
+
+function sameTier(a: NormPolicy, b: NormPolicy): boolean {
+  return a.layer === b.layer && a.tierOrder === b.tierOrder && a.tier === b.tier;
+}
+
+function comparePolicies(a: NormPolicy, b: NormPolicy): number {
+  return a.layer - b.layer || a.tierOrder - b.tierOrder || a.tier.localeCompare(b.tier) || a.order - b.order || a.name.localeCompare(b.name) || a.key.localeCompare(b.key);
+}
+
+function counterpart(p: NormPolicy): string {
+  const kind = p.kind === 'StagedKubernetesNetworkPolicy' ? 'networking.k8s.io/v1/NetworkPolicy' : `projectcalico.org/v3/${p.kind.replace(/^Staged/, '')}`;
+  return `${kind}/${p.namespace ?? ''}/${p.name}`;
+}
+
+function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[] {
+  const replaced = new Set(staged.map(counterpart));
+  return [
+    ...enforced.filter((p) => !replaced.has(p.key.replace(/(\/deny|#\d+)$/, ''))),
+    ...staged.filter((p) => p.stagedAction !== 'Delete').map((p) => ({ ...p, staged: false })),
+  ];
+}
+
+function labelsOfAtom(sets: { cidrs: string[]; labels: { [key: string]: string } }[], family: IpFamily, start: bigint, end: bigint): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  for (const s of sets) {
+    const inside = buildExternals(s.cidrs, 0).length > 0 && s.cidrs.some((c) => {
+      const atoms = buildExternals([c], 0).filter((a) => a.external!.family === family);
+      return atoms.some((a) => a.external!.start <= start && a.external!.end >= end && a.id === c);
+    });
+    if (inside) Object.assign(out, s.labels);
+  }
+  return out;
+}
+
+/** Objects produced by code (cdk8s) as analyzer input. */
+export function objectsInput(objects: readonly KubeObject[], label = '<code>'): LoadResult {
+  return { objects: objects.map((object, index) => ({ object, file: label, index })), problems: [] };
+}

@@ -1,0 +1,76 @@
+import { formatAddress, IpFamily, parseCidr } from '../core/cidr';
+import { Endpoint } from './model';
+
+const BITS = { [IpFamily.IPV4]: 32, [IpFamily.IPV6]: 128 } as const;
+
+/**
+ * Splits the IPv4 and IPv6 address spaces at every CIDR boundary the policies
+ * name, so each piece ("atom") is wholly inside or outside every block: the
+ * analyzer treats each atom as one endpoint outside the workloads.
+ */
+export function buildExternals(cidrs: Iterable<string>, firstIdx: number, labelsOf: (family: IpFamily, start: bigint, end: bigint) => { [key: string]: string } = () => ({})): Endpoint[] {
+  const cuts = { [IpFamily.IPV4]: new Set<bigint>([0n]), [IpFamily.IPV6]: new Set<bigint>([0n]) };
+  for (const text of cidrs) {
+    const c = parseCidr(text).cidr;
+    if (!c) continue;
+    cuts[c.family].add(c.network);
+    const end = c.network + (1n << BigInt(BITS[c.family] - c.prefix));
+    if (end < (1n << BigInt(BITS[c.family]))) cuts[c.family].add(end);
+  }
+  const out: Endpoint[] = [];
+  for (const family of [IpFamily.IPV4, IpFamily.IPV6]) {
+    const points = [...cuts[family]].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const top = 1n << BigInt(BITS[family]);
+    points.forEach((start, i) => {
+      const end = (i + 1 < points.length ? points[i + 1] : top) - 1n;
+      const id = rangeToCidrs(family, start, end).join(',');
+      const labels = labelsOf(family, start, end);
+      out.push({
+        idx: firstIdx + out.length, id, kind: 'External', labels: {}, nsLabels: {},
+        calicoLabels: labels, calicoNsLabels: {}, ciliumLabels: {}, ports: [],
+        external: { family, start, end },
+      });
+    });
+  }
+  return out;
+}
+
+/** The fewest CIDR blocks that cover exactly `start`-`end`. */
+export function rangeToCidrs(family: IpFamily, start: bigint, end: bigint): string[] {
+  const bits = BITS[family];
+  const out: string[] = [];
+  let cur = start;
+  while (cur <= end) {
+    let size = bits;
+    while (size > 0) {
+      const block = 1n << BigInt(bits - size + 1);
+      if (cur % block !== 0n || cur + block - 1n > end) break;
+      size--;
+    }
+    out.push(`${formatAddress(family, cur)}/${size}`);
+    cur += 1n << BigInt(bits - size);
+  }
+  return out;
+}
+
+/** Merges atoms into sorted CIDR lists, joining neighbours. */
+export function mergeAtoms(atoms: readonly Endpoint[]): string[] {
+  const sorted = [...atoms].sort((a, b) => {
+    const x = a.external!;
+    const y = b.external!;
+    if (x.family !== y.family) return x.family === IpFamily.IPV4 ? -1 : 1;
+    return x.start < y.start ? -1 : x.start > y.start ? 1 : 0;
+  });
+  const out: string[] = [];
+  let run: { family: IpFamily; start: bigint; end: bigint } | undefined;
+  for (const a of sorted) {
+    const ext = a.external!;
+    if (run && run.family === ext.family && run.end + 1n === ext.start) run.end = ext.end;
+    else {
+      if (run) out.push(...rangeToCidrs(run.family, run.start, run.end));
+      run = { family: ext.family, start: ext.start, end: ext.end };
+    }
+  }
+  if (run) out.push(...rangeToCidrs(run.family, run.start, run.end));
+  return out;
+}

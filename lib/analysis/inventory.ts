@@ -1,0 +1,125 @@
+import { KubeObject } from '../manifests/types';
+import { InputProblem, SourcedObject } from './load';
+import { ContainerPort, Endpoint } from './model';
+import { AnalyzedProtocol } from './port-set';
+import { Labels } from './selectors';
+
+/** The workload kinds, and where their pod template lives. */
+export const WORKLOAD_KINDS: { readonly [kind: string]: readonly string[] } = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** A Service, for engines that match policy peers by service. */
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly selector?: Labels;
+}
+
+/** Workloads, namespaces and services of the input. */
+export interface Inventory {
+  readonly workloads: Endpoint[];
+  readonly namespaces: Map<string, Labels>;
+  readonly services: ServiceInfo[];
+}
+
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function stringMap(value: unknown): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function dig(object: unknown, path: readonly string[]): unknown {
+  let cur = object;
+  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as { [key: string]: unknown })[p] : undefined;
+  return cur;
+}
+
+/** Builds the workloads, namespaces and services from the objects. */
+export function buildInventory(objects: readonly SourcedObject[], problems: InputProblem[]): Inventory {
+  const namespaces = new Map<string, Labels>();
+  const services: ServiceInfo[] = [];
+  const byId = new Map<string, { kind: string; namespace: string; name: string; labels: Labels; ports: ContainerPort[]; serviceAccount?: string; source: SourcedObject }>();
+  for (const s of objects) {
+    const o = s.object;
+    if (o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata.name) {
+      namespaces.set(o.metadata.name, { ...stringMap(o.metadata.labels), [NAME_LABEL]: o.metadata.name });
+      continue;
+    }
+    if (o.apiVersion === 'v1' && o.kind === 'Service' && o.metadata.name) {
+      const selector = dig(o, ['spec', 'selector']);
+      services.push({ namespace: o.metadata.namespace ?? 'default', name: o.metadata.name, selector: selector ? stringMap(selector) : undefined });
+      continue;
+    }
+    const templatePath = WORKLOAD_KINDS[o.kind];
+    if (templatePath === undefined || !/^(v1|apps\/v1|batch\/v1)$/.test(o.apiVersion)) continue;
+    const namespace = o.metadata.namespace ?? 'default';
+    const template = templatePath.length === 0 ? o : dig(o, templatePath);
+    const meta = (templatePath.length === 0 ? o.metadata : dig(template, ['metadata'])) as KubeObject['metadata'] | undefined;
+    const podSpec = dig(template, ['spec']);
+    const owner = o.kind === 'Pod' ? (o.metadata.ownerReferences ?? []).find((r) => r.controller) : undefined;
+    const kind = owner ? owner.kind : o.kind;
+    const name = owner ? owner.name : o.metadata.name;
+    if (!name) { problems.push({ file: s.file, index: s.index, field: 'metadata.name', message: `${o.kind} has no name` }); continue; }
+    const id = `${namespace}/${name}`;
+    const ports = containerPorts(podSpec, s, problems);
+    const existing = byId.get(id);
+    if (existing && existing.kind !== 'Pod' && o.kind === 'Pod') continue; // the owner's template already describes its pods
+    byId.set(id, { kind, namespace, name, labels: stringMap(meta?.labels), ports, serviceAccount: (dig(podSpec, ['serviceAccountName']) as string | undefined) ?? 'default', source: s });
+  }
+  const workloads: Endpoint[] = [];
+  for (const [id, w] of [...byId.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (!namespaces.has(w.namespace)) namespaces.set(w.namespace, { [NAME_LABEL]: w.namespace });
+    const nsLabels = namespaces.get(w.namespace) ?? {};
+    workloads.push(makeWorkload(workloads.length, id, w.kind, w.namespace, w.labels, nsLabels, w.ports, w.serviceAccount, { file: w.source.file, index: w.source.index }));
+  }
+  return { workloads, namespaces, services };
+}
+
+/** Builds a workload endpoint with the label views each engine matches against. */
+export function makeWorkload(idx: number, id: string, kind: string, namespace: string, labels: Labels, nsLabels: Labels, ports: readonly ContainerPort[], serviceAccount: string | undefined, source: { file: string; index: number } | undefined): Endpoint {
+  const cilium: { [key: string]: string } = { ...labels, 'io.kubernetes.pod.namespace': namespace };
+  for (const [k, v] of Object.entries(nsLabels)) cilium[`io.cilium.k8s.namespace.labels.${k}`] = v;
+  if (serviceAccount) cilium['io.cilium.k8s.policy.serviceaccount'] = serviceAccount;
+  return {
+    idx, id, kind, namespace, labels, nsLabels,
+    calicoLabels: { ...labels, 'projectcalico.org/namespace': namespace, 'projectcalico.org/orchestrator': 'k8s', ...(serviceAccount ? { 'projectcalico.org/serviceaccount': serviceAccount } : {}) },
+    calicoNsLabels: { ...nsLabels, 'projectcalico.org/name': namespace },
+    ciliumLabels: cilium,
+    serviceAccount,
+    ports,
+    source,
+  };
+}
+
+function containerPorts(podSpec: unknown, s: SourcedObject, problems: InputProblem[]): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  for (const list of ['initContainers', 'containers']) {
+    const containers = dig(podSpec, [list]);
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((c, ci) => {
+      const ports = (c as { ports?: unknown }).ports;
+      if (!Array.isArray(ports)) return;
+      ports.forEach((p, pi) => {
+        const port = (p as { containerPort?: unknown }).containerPort;
+        const protocol = ((p as { protocol?: unknown }).protocol ?? 'TCP') as AnalyzedProtocol;
+        if (typeof port !== 'number' || port < 1 || port > 65535) {
+          problems.push({ file: s.file, index: s.index, field: `${list}[${ci}].ports[${pi}].containerPort`, message: `is ${JSON.stringify(port)}, not a port 1-65535` });
+          return;
+        }
+        const name = (p as { name?: unknown }).name;
+        out.push({ port, protocol, ...(typeof name === 'string' ? { name } : {}) });
+      });
+    });
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+import { SourcedObject } from '../load';
+import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { compileLabelSelector, isEmptySelector } from '../selectors';
+import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, obj, policyKey, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+
+const GROUP = 'policy.networking.k8s.io';
+
+/**
+ * Upstream admin policies: AdminNetworkPolicy and BaselineAdminNetworkPolicy
+ * (v1alpha1) and ClusterNetworkPolicy (v1alpha2, tiers Admin and Baseline).
+ * Admin policies come before every other policy, baseline ones after.
+ */
+export const adminParser: DialectParser = {
+  accepts: (o) => o.apiVersion.startsWith(`${GROUP}/`) && ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'].includes(o.kind),
+  parse: (s) => [parseAdmin(s)],
+};
+
+function parseAdmin(s: SourcedObject): NormPolicy {
+  const o = s.object;
+  const spec = obj(o.spec, 'spec');
+  const baseline = o.kind === 'BaselineAdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && spec.tier === 'Baseline');
+  const priority = typeof spec.priority === 'number' ? spec.priority : 0;
+  const subject = at('spec.subject', () => subjectMatcher(obj(spec.subject, '')));
+  const rules = (direction: 'ingress' | 'egress'): NormRule[] => list(spec[direction], `spec.${direction}`).map((r, i) => at(`spec.${direction}[${i}]`, () => adminRule(obj(r, ''), direction, `spec.${direction}[${i}]`)));
+  return {
+    key: policyKey(o),
+    display: `${o.kind} ${o.metadata.name}`,
+    kind: o.kind,
+    name: o.metadata.name ?? '',
+    source: s,
+    layer: baseline ? 2 : 0,
+    tier: baseline ? 'baseline' : 'admin',
+    tierOrder: 0,
+    order: priority,
+    appliesTo: subject,
+    ingress: spec.ingress !== undefined ? rules('ingress') : undefined,
+    egress: spec.egress !== undefined ? rules('egress') : undefined,
+    isolates: { ingress: false, egress: false },
+    staged: false,
+  };
+}
+
+function subjectMatcher(subject: { [key: string]: unknown }): (e: Endpoint) => boolean {
+  if (subject.namespaces !== undefined) {
+    const ns = at('namespaces', () => compileLabelSelector(subject.namespaces));
+    return (e) => e.external === undefined && ns(e.nsLabels);
+  }
+  if (subject.pods !== undefined) {
+    const pods = obj(subject.pods, 'pods');
+    const ns = at('pods.namespaceSelector', () => compileLabelSelector(pods.namespaceSelector));
+    const pod = at('pods.podSelector', () => compileLabelSelector(pods.podSelector));
+    return (e) => e.external === undefined && ns(e.nsLabels) && pod(e.labels);
+  }
+  throw new FieldError('', 'needs namespaces or pods');
+}
+
+function adminRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', field: string): NormRule {
+  const raw = r.action;
+  const action = raw === 'Allow' || raw === 'Accept' ? 'Allow' : raw === 'Deny' ? 'Deny' : raw === 'Pass' ? 'Pass' : undefined;
+  if (!action) throw new FieldError('action', `${JSON.stringify(raw)} is not Allow/Accept, Deny or Pass`);
+  const peersField = direction === 'ingress' ? 'from' : 'to';
+  const peers = list(r[peersField], peersField).map((p, i) => at(`${peersField}[${i}]`, () => adminPeer(obj(p, ''))));
+  if (peers.length === 0) throw new FieldError(peersField, 'needs at least one peer');
+  const ports = r.ports !== undefined ? at('ports', () => v1alpha1Ports(list(r.ports, ''))) : r.protocols !== undefined ? at('protocols', () => v1alpha2Ports(list(r.protocols, ''))) : rulePorts([]);
+  return { action, peer: anyOf(peers), ports, l7: [], field };
+}
+
+function adminPeer(p: { [key: string]: unknown }): PeerMatcher {
+  if (p.namespaces !== undefined) {
+    const ns = at('namespaces', () => compileLabelSelector(p.namespaces));
+    return workloadPeer(() => true, ns, `namespaces ${JSON.stringify(p.namespaces)}`, 'k8s', true, isEmptySelector(p.namespaces));
+  }
+  if (p.pods !== undefined) {
+    const pods = obj(p.pods, 'pods');
+    const ns = at('pods.namespaceSelector', () => compileLabelSelector(pods.namespaceSelector));
+    const pod = at('pods.podSelector', () => compileLabelSelector(pods.podSelector));
+    return workloadPeer(pod, ns, `pods ${JSON.stringify(pods)}`, 'k8s', isEmptySelector(pods.podSelector), isEmptySelector(pods.namespaceSelector));
+  }
+  if (p.networks !== undefined) {
+    return anyOf(list(p.networks, 'networks').map((c, i) => { const block = at(`networks[${i}]`, () => cidrField(c, '')); return cidrPeer(block, [], `network ${block.text}`); }));
+  }
+  if (p.nodes !== undefined) return nobody('nodes (not workloads)');
+  throw new FieldError('', 'needs namespaces, pods, networks or nodes');
+}
+
+function v1alpha1Ports(items: unknown[]): RulePorts {
+  return rulePorts(items.map((raw, i) => at(`[${i}]`, () => {
+    const p = obj(raw, '');
+    if (p.portNumber !== undefined) {
+      const n = obj(p.portNumber, 'portNumber');
+      const protocol = (protocolField(n.protocol ?? 'TCP', 'portNumber.protocol') ?? 'TCP') as 'TCP';
+      const port = portNumber(n.port, 'portNumber.port');
+      return { protocol, from: port, to: port };
+    }
+    if (p.portRange !== undefined) {
+      const n = obj(p.portRange, 'portRange');
+      const protocol = (protocolField(n.protocol ?? 'TCP', 'portRange.protocol') ?? 'TCP') as 'TCP';
+      return { protocol, from: portNumber(n.start, 'portRange.start'), to: portNumber(n.end, 'portRange.end') };
+    }
+    if (typeof p.namedPort === 'string') return { name: p.namedPort };
+    throw new FieldError('', 'needs portNumber, portRange or namedPort');
+  })));
+}
+
+function v1alpha2Ports(items: unknown[]): RulePorts {
+  return rulePorts(items.map((raw, i) => at(`[${i}]`, () => {
+    const p = obj(raw, '');
+    if (typeof p.destinationNamedPort === 'string') return { name: p.destinationNamedPort };
+    for (const key of ['tcp', 'udp', 'sctp'] as const) {
+      if (p[key] === undefined) continue;
+      const protocol = key.toUpperCase() as 'TCP';
+      const dest = obj(obj(p[key], key).destinationPort, `${key}.destinationPort`);
+      if (dest.number !== undefined) { const n = portNumber(dest.number, `${key}.destinationPort.number`); return { protocol, from: n, to: n }; }
+      if (dest.range !== undefined) { const r = obj(dest.range, `${key}.destinationPort.range`); return { protocol, from: portNumber(r.start, 'start'), to: portNumber(r.end, 'end') }; }
+      return { protocol };
+    }
+    throw new FieldError('', 'needs tcp, udp, sctp or destinationNamedPort');
+  })));
+}

@@ -1,0 +1,184 @@
+import { SourcedObject } from '../load';
+import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DEFAULT_TIER, DialectParser, FieldError, list, nobody, obj, ParseContext, policyKey, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+
+/** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
+const CILIUM_ALLOW_ORDER = 1000;
+const CILIUM_DENY_ORDER = -1;
+
+/** `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy. */
+export const ciliumParser: DialectParser = {
+  accepts: (o) => o.apiVersion === 'cilium.io/v2' && (o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy'),
+  parse: (s, ctx) => {
+    const o = s.object;
+    const specs = o.specs !== undefined ? list(o.specs, 'specs').map((x, i) => [`specs[${i}]`, obj(x, `specs[${i}]`)] as const) : [['spec', obj(o.spec, 'spec')] as const];
+    return specs.flatMap(([field, spec], i) => at(field, () => ciliumSpec(s, spec, ctx, specs.length > 1 ? `#${i}` : '')));
+  },
+};
+
+function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: ParseContext, suffix: string): NormPolicy[] {
+  const o = s.object;
+  const namespace = o.kind === 'CiliumNetworkPolicy' ? (o.metadata.namespace ?? 'default') : undefined;
+  if (spec.endpointSelector === undefined) {
+    if (spec.nodeSelector !== undefined) return []; // host policies: nodes are not workloads
+    throw new FieldError('endpointSelector', 'is required');
+  }
+  const subject = at('endpointSelector', () => compileLabelSelector(spec.endpointSelector, ciliumKey));
+  const edd = obj(spec.enableDefaultDeny, 'enableDefaultDeny');
+  const out: NormPolicy[] = [];
+  const base = {
+    kind: o.kind,
+    namespace,
+    name: o.metadata.name ?? '',
+    source: s,
+    layer: 1,
+    tier: DEFAULT_TIER.name,
+    tierOrder: DEFAULT_TIER.order,
+    appliesTo: (e: { external?: unknown; namespace?: string; ciliumLabels: { [k: string]: string } }) => e.external === undefined && (namespace === undefined || e.namespace === namespace) && subject(e.ciliumLabels),
+    staged: false,
+  };
+  const display = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
+  const rules = (field: string, action: 'Allow' | 'Deny') => {
+    if (spec[field] === undefined) return undefined;
+    const direction = field.startsWith('ingress') ? 'ingress' : 'egress';
+    return list(spec[field], field).map((r, i) => at(`${field}[${i}]`, () => ciliumRule(obj(r, ''), direction, action, namespace, ctx, `${field}[${i}]`)));
+  };
+  const ingress = rules('ingress', 'Allow');
+  const egress = rules('egress', 'Allow');
+  const ingressDeny = rules('ingressDeny', 'Deny');
+  const egressDeny = rules('egressDeny', 'Deny');
+  if (ingress || egress) {
+    out.push({
+      ...base,
+      key: policyKey(o, suffix),
+      display,
+      order: CILIUM_ALLOW_ORDER,
+      ingress: ingress ?? undefined,
+      egress: egress ?? undefined,
+      isolates: { ingress: ingress !== undefined && edd.ingress !== false, egress: egress !== undefined && edd.egress !== false },
+    });
+  }
+  if (ingressDeny || egressDeny) {
+    out.push({
+      ...base,
+      key: policyKey(o, `${suffix}/deny`),
+      display: `${display} (deny rules)`,
+      order: CILIUM_DENY_ORDER,
+      ingress: ingressDeny,
+      egress: egressDeny,
+      isolates: { ingress: false, egress: false },
+    });
+  }
+  return out;
+}
+
+function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', action: 'Allow' | 'Deny', namespace: string | undefined, ctx: ParseContext, field: string): NormRule {
+  const p = direction === 'ingress' ? 'from' : 'to';
+  const peers: PeerMatcher[] = [];
+  let l3 = false;
+  for (const [i, sel] of list(r[`${p}Endpoints`], `${p}Endpoints`).entries()) {
+    l3 = true;
+    peers.push(at(`${p}Endpoints[${i}]`, () => endpointPeer(sel, namespace)));
+  }
+  for (const [i, entity] of list(r[`${p}Entities`], `${p}Entities`).entries()) {
+    l3 = true;
+    peers.push(entityPeer(String(entity), `${p}Entities[${i}]`));
+  }
+  for (const [i, c] of list(r[`${p}CIDR`], `${p}CIDR`).entries()) {
+    l3 = true;
+    const block = at(`${p}CIDR[${i}]`, () => cidrField(c, ''));
+    peers.push(cidrPeer(block, [], `CIDR ${block.text}`));
+  }
+  for (const [i, raw] of list(r[`${p}CIDRSet`], `${p}CIDRSet`).entries()) {
+    l3 = true;
+    peers.push(at(`${p}CIDRSet[${i}]`, () => cidrSetPeer(obj(raw, ''), ctx)));
+  }
+  if (direction === 'egress') {
+    for (const [i, f] of list(r.toFQDNs, 'toFQDNs').entries()) {
+      l3 = true;
+      const fq = obj(f, `toFQDNs[${i}]`);
+      peers.push(nobody(`FQDN ${String(fq.matchName ?? fq.matchPattern)} (addresses resolved at run time)`));
+    }
+    for (const [i, svc] of list(r.toServices, 'toServices').entries()) {
+      l3 = true;
+      const k = obj(obj(svc, `toServices[${i}]`).k8sService, `toServices[${i}].k8sService`);
+      const found = ctx.services.find((x) => x.name === k.serviceName && x.namespace === (k.namespace ?? namespace));
+      peers.push(found?.selector
+        ? workloadPeer((l) => Object.entries(found.selector ?? {}).every(([key, v]) => l[key] === v), found.namespace, `service ${found.namespace}/${found.name}`, 'k8s', false, false)
+        : nobody(`service ${String(k.namespace ?? namespace)}/${String(k.serviceName)} (not in the input)`));
+    }
+  }
+  for (const key of [`${p}Requires`, `${p}Groups`, `${p}Nodes`]) {
+    if (r[key] !== undefined) { l3 = true; peers.push(nobody(`${key} (not analyzed)`)); }
+  }
+  const toPorts = list(r.toPorts, 'toPorts');
+  const l7: string[] = [];
+  const entries: RulePorts['entries'][number][] = [];
+  toPorts.forEach((tp, i) => at(`toPorts[${i}]`, () => {
+    const t = obj(tp, '');
+    const ports = list(t.ports, 'ports');
+    if (ports.length === 0) entries.push({});
+    ports.forEach((raw, j) => at(`ports[${j}]`, () => {
+      const port = obj(raw, '');
+      const protocol = protocolField(port.protocol, 'protocol', true);
+      if (protocol === 'other') return;
+      const text = port.port === undefined ? '0' : String(port.port);
+      if (/^[0-9]+$/.test(text)) {
+        const n = Number(text);
+        if (n === 0) { entries.push({ protocol }); return; }
+        const from = portNumber(n, 'port');
+        const to = port.endPort === undefined ? from : portNumber(port.endPort, 'endPort');
+        entries.push({ protocol, from, to });
+      } else {
+        entries.push({ protocol, name: text });
+      }
+    }));
+    if (t.rules !== undefined) {
+      const rules = obj(t.rules, 'rules');
+      for (const kind of Object.keys(rules)) l7.push(`${kind} ${JSON.stringify(rules[kind])}`);
+      if (action === 'Deny') throw new FieldError('rules', 'deny rules cannot carry L7 rules');
+    }
+  }));
+  const allEntries = entries.some((e) => e.protocol === undefined && e.from === undefined && e.name === undefined);
+  const ports = toPorts.length === 0 || allEntries ? rulePorts([]) : rulePorts(entries);
+  let peer: PeerMatcher;
+  if (l3) peer = anyOf(peers);
+  else if (toPorts.length > 0) peer = anyPeer('anyone (L4-only rule)');
+  else peer = nobody('nothing (empty rule)');
+  return { action, peer, ports, l7, field };
+}
+
+function endpointPeer(raw: unknown, namespace: string | undefined): PeerMatcher {
+  const sel = obj(raw, '');
+  const matcher = compileLabelSelector(sel, ciliumKey);
+  const keys = [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))].map(ciliumKey);
+  const namesNamespace = keys.includes('io.kubernetes.pod.namespace');
+  const scoped = namespace !== undefined && !namesNamespace;
+  return workloadPeer(matcher, scoped ? namespace : () => true, `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`, 'cilium', isEmptySelector(sel), !scoped);
+}
+
+function entityPeer(entity: string, field: string): PeerMatcher {
+  switch (entity) {
+    case 'all': return anyPeer('entity all');
+    case 'world': case 'world-ipv4': case 'world-ipv6':
+      return { matches: (e) => e.external !== undefined && (entity === 'world' || (entity === 'world-ipv4') === (e.external.family === 'IPv4')), namespaces: [], allWorkloads: false, cidrs: [], text: `entity ${entity}` };
+    case 'cluster':
+      return { matches: (e) => e.external === undefined, namespaces: 'all', allWorkloads: true, cidrs: [], text: 'entity cluster' };
+    case 'host': case 'remote-node': case 'kube-apiserver': case 'health': case 'init': case 'ingress': case 'unmanaged': case 'none':
+      return nobody(`entity ${entity} (no workload)`);
+    default:
+      throw new FieldError(field, `${JSON.stringify(entity)} is not a Cilium entity`);
+  }
+}
+
+function cidrSetPeer(set: { [key: string]: unknown }, ctx: ParseContext): PeerMatcher {
+  const except = list(set.except, 'except').map((x, i) => at(`except[${i}]`, () => cidrField(x, '')));
+  if (set.cidrGroupRef !== undefined) {
+    const group = ctx.cidrGroups.get(String(set.cidrGroupRef));
+    if (!group) throw new FieldError('cidrGroupRef', `${JSON.stringify(set.cidrGroupRef)} names a CiliumCIDRGroup that is not in the input`);
+    return anyOf(group.map((c) => { const block = cidrField(c, 'cidrGroupRef'); return cidrPeer(block, except, `CIDR group ${String(set.cidrGroupRef)}: ${block.text}`); }));
+  }
+  const cidr = at('cidr', () => cidrField(set.cidr, ''));
+  return cidrPeer(cidr, except, `CIDR ${cidr.text}${except.length ? ` except ${except.map((x) => x.text).join(', ')}` : ''}`);
+}

@@ -1,0 +1,185 @@
+import { parseCidr, cidrContains, Cidr } from '../../core/cidr';
+import { KubeObject } from '../../manifests/types';
+import { InputProblem, SourcedObject } from '../load';
+import { Endpoint, NormPolicy, PeerMatcher, RulePorts, TierInfo } from '../model';
+import { AnalyzedProtocol, PortSet, PROTOCOLS } from '../port-set';
+import { Labels, Matcher } from '../selectors';
+
+/** What a dialect parser gets and gives. */
+export interface ParseContext {
+  /** Where problems go. */
+  readonly problems: InputProblem[];
+  /** Calico tiers by name. */
+  readonly tiers: Map<string, TierInfo>;
+  /** Cilium CIDR groups by name. */
+  readonly cidrGroups: Map<string, string[]>;
+  /** Services, for peers that name them. */
+  readonly services: readonly { namespace: string; name: string; selector?: Labels }[];
+}
+
+/** A parser for one group of kinds. */
+export interface DialectParser {
+  /** Whether the parser reads this object. */
+  accepts(o: KubeObject): boolean;
+  /** Normalized policies of the object (several for Cilium allow + deny). */
+  parse(s: SourcedObject, ctx: ParseContext): NormPolicy[];
+}
+
+/** Thrown by field readers; caught per document and reported with the field path. */
+export class FieldError extends Error {
+  constructor(public readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** Wraps a sub-parser so a failure names its field. */
+export function at<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof FieldError) throw new FieldError(e.field ? `${field}.${e.field}`.replace('.[', '[') : field, e.message);
+    throw new FieldError(field, (e as Error).message);
+  }
+}
+
+/** A list field, or an empty list when absent. */
+export function list(value: unknown, field: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new FieldError(field, 'is not a list');
+  return value;
+}
+
+/** An object field. */
+export function obj(value: unknown, field: string): { [key: string]: unknown } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new FieldError(field, 'is not an object');
+  return value as { [key: string]: unknown };
+}
+
+/** Parses a CIDR field, failing with the library's suggestion for host bits. */
+export function cidrField(text: unknown, field: string): Cidr {
+  if (typeof text !== 'string') throw new FieldError(field, 'is not a CIDR string');
+  const parsed = parseCidr(text);
+  if (!parsed.cidr) throw new FieldError(field, `${JSON.stringify(text)} ${parsed.error}${parsed.suggestion ? ` (did you mean ${parsed.suggestion}?)` : ''}`);
+  return parsed.cidr;
+}
+
+/** A protocol field: TCP, UDP or SCTP (undefined = all three). */
+export function protocolField(value: unknown, field: string, allowOthers = false): AnalyzedProtocol | undefined | 'other' {
+  if (value === undefined || value === null || value === 'ANY' || value === '') return undefined;
+  const text = String(value).toUpperCase();
+  if ((PROTOCOLS as readonly string[]).includes(text)) return text as AnalyzedProtocol;
+  if (allowOthers) return 'other';
+  throw new FieldError(field, `${JSON.stringify(value)} is not TCP, UDP or SCTP`);
+}
+
+/** A port number field. */
+export function portNumber(value: unknown, field: string): number {
+  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) throw new FieldError(field, `${JSON.stringify(value)} is not a port 1-65535`);
+  return n;
+}
+
+/** Builds rule ports; `fixed` is precomputed when no names are involved. */
+export function rulePorts(entries: RulePorts['entries'], not: RulePorts['not'] = []): RulePorts {
+  const hasNames = [...entries, ...not].some((e) => e.name !== undefined);
+  const base: RulePorts = { entries, not, hasNames };
+  return hasNames ? base : { ...base, fixed: resolvePorts(base, undefined) };
+}
+
+/** Every port. */
+export const ANY_PORTS: RulePorts = rulePorts([]);
+
+/** The ports a rule matches on destination `dst` (named ports resolve on it). */
+export function resolvePorts(ports: RulePorts, dst: Endpoint | undefined): PortSet {
+  if (ports.fixed) return ports.fixed;
+  const toSet = (list: RulePorts['entries']): PortSet => {
+    let set = PortSet.EMPTY;
+    for (const e of list) {
+      if (e.name !== undefined) {
+        for (const p of dst?.ports ?? []) {
+          if (p.name === e.name && (e.protocol === undefined || e.protocol === p.protocol)) set = set.union(PortSet.range(p.protocol, p.port, p.port));
+        }
+      } else {
+        set = set.union(PortSet.range(e.protocol, e.from ?? 1, e.to ?? e.from ?? 65535));
+      }
+    }
+    return set;
+  };
+  const included = ports.entries.length === 0 ? PortSet.ALL : toSet(ports.entries);
+  return ports.not.length === 0 ? included : included.subtract(toSet(ports.not));
+}
+
+/** A peer matcher for IP blocks: addresses inside `cidr` and outside every `except`. */
+export function cidrPeer(cidr: Cidr, except: readonly Cidr[], text: string): PeerMatcher {
+  return {
+    matches: (e) => e.external !== undefined && inBlock(e, cidr) && !except.some((x) => inBlock(e, x)),
+    namespaces: [],
+    allWorkloads: false,
+    cidrs: [cidr.text, ...except.map((x) => x.text)],
+    text,
+  };
+}
+
+function inBlock(e: Endpoint, block: Cidr): boolean {
+  const ext = e.external;
+  if (!ext || ext.family !== block.family) return false;
+  const bits = block.family === 'IPv4' ? 32 : 128;
+  const size = 1n << BigInt(bits - block.prefix);
+  return ext.start >= block.network && ext.end <= block.network + size - 1n;
+}
+
+/** Matches everything: every workload and every address. */
+export function anyPeer(text = 'anyone'): PeerMatcher {
+  return { matches: () => true, namespaces: 'all', allWorkloads: true, cidrs: [], text };
+}
+
+/** Matches nothing. */
+export function nobody(text: string): PeerMatcher {
+  return { matches: () => false, namespaces: [], allWorkloads: false, cidrs: [], text };
+}
+
+/** Matches when any of the peers does. */
+export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
+  if (peers.length === 1) return peers[0];
+  const namespaces = peers.some((p) => p.namespaces === 'all') ? 'all' as const : [...new Set(peers.flatMap((p) => p.namespaces as string[]))];
+  return {
+    matches: (e) => peers.some((p) => p.matches(e)),
+    namespaces,
+    allWorkloads: peers.some((p) => p.allWorkloads),
+    cidrs: peers.flatMap((p) => p.cidrs),
+    text: peers.map((p) => p.text).join(' or '),
+  };
+}
+
+/** Workloads chosen by a pod matcher within namespaces chosen by a namespace matcher. */
+export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, view: 'k8s' | 'calico' | 'cilium', podIsAll: boolean, nsIsAll: boolean): PeerMatcher {
+  const labelsOf = (e: Endpoint) => (view === 'calico' ? e.calicoLabels : view === 'cilium' ? e.ciliumLabels : e.labels);
+  const nsLabelsOf = (e: Endpoint) => (view === 'calico' ? e.calicoNsLabels : e.nsLabels);
+  const nsTest = typeof ns === 'string' ? (e: Endpoint) => e.namespace === ns : (e: Endpoint) => ns(nsLabelsOf(e));
+  return {
+    matches: (e) => e.external === undefined && nsTest(e) && pod(labelsOf(e)),
+    namespaces: typeof ns === 'string' ? [ns] : 'all',
+    allWorkloads: podIsAll && nsIsAll && typeof ns !== 'string',
+    cidrs: [],
+    text,
+  };
+}
+
+/** A short display of a selector JSON. */
+export function showSelector(selector: unknown): string {
+  if (selector === undefined) return '(all)';
+  const text = JSON.stringify(selector);
+  return text === '{}' ? '{} (all)' : text;
+}
+
+/** The default tier's settings. */
+export const DEFAULT_TIER: TierInfo = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
+
+/** A unique key for a policy object. */
+export function policyKey(o: KubeObject, suffix = ''): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}${suffix}`;
+}
+
+/** Whether `a` contains `b` (re-exported for lint). */
+export { cidrContains };

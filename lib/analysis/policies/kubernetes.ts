@@ -1,0 +1,92 @@
+import { KubeObject } from '../../manifests/types';
+import { SourcedObject } from '../load';
+import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { compileLabelSelector, isEmptySelector } from '../selectors';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DEFAULT_TIER, DialectParser, FieldError, list, obj, ParseContext, policyKey, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
+
+/** Calico gives Kubernetes NetworkPolicy order 1000 in the default tier. */
+export const KUBERNETES_POLICY_ORDER = 1000;
+
+/** `networking.k8s.io/v1` NetworkPolicy, and Calico's StagedKubernetesNetworkPolicy. */
+export const kubernetesParser: DialectParser = {
+  accepts: (o) => (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy') || (o.apiVersion === 'projectcalico.org/v3' && o.kind === 'StagedKubernetesNetworkPolicy'),
+  parse: (s, ctx) => [parseKubernetesPolicy(s, ctx)],
+};
+
+function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy {
+  void ctx;
+  const o: KubeObject = s.object;
+  const namespace = o.metadata.namespace ?? 'default';
+  const spec = obj(o.spec, 'spec');
+  if (spec.podSelector === undefined) throw new FieldError('spec.podSelector', 'is required (use {} to select every pod)');
+  const podSelector = at('spec.podSelector', () => compileLabelSelector(spec.podSelector));
+  const ingressRules = list(spec.ingress, 'spec.ingress');
+  const egressRules = list(spec.egress, 'spec.egress');
+  const types = spec.policyTypes === undefined
+    ? ['Ingress', ...(egressRules.length > 0 ? ['Egress'] : [])]
+    : list(spec.policyTypes, 'spec.policyTypes').map(String);
+  for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new FieldError('spec.policyTypes', `${JSON.stringify(t)} is not Ingress or Egress`);
+  const staged = o.kind === 'StagedKubernetesNetworkPolicy';
+  const rules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => items.map((r, i) => at(`spec.${direction}[${i}]`, () => {
+    const rule = obj(r, '');
+    const peersField = direction === 'ingress' ? 'from' : 'to';
+    const peers = list(rule[peersField], peersField);
+    const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace))));
+    return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: `spec.${direction}[${i}]` };
+  }));
+  return {
+    key: policyKey(o),
+    display: `${o.kind} ${namespace}/${o.metadata.name}`,
+    kind: o.kind,
+    namespace,
+    name: o.metadata.name ?? '',
+    source: s,
+    layer: 1,
+    tier: DEFAULT_TIER.name,
+    tierOrder: DEFAULT_TIER.order,
+    order: KUBERNETES_POLICY_ORDER,
+    appliesTo: (e) => e.external === undefined && e.namespace === namespace && podSelector(e.labels),
+    ingress: types.includes('Ingress') ? rules('ingress', ingressRules) : undefined,
+    egress: types.includes('Egress') ? rules('egress', egressRules) : undefined,
+    isolates: { ingress: types.includes('Ingress'), egress: types.includes('Egress') },
+    staged,
+    stagedAction: staged ? (spec.stagedAction === 'Delete' ? 'Delete' : 'Set') : undefined,
+  };
+}
+
+/** One NetworkPolicyPeer. */
+export function kubePeer(p: { [key: string]: unknown }, namespace: string): PeerMatcher {
+  if (p.ipBlock !== undefined) {
+    if (p.podSelector !== undefined || p.namespaceSelector !== undefined) throw new FieldError('', 'ipBlock cannot be combined with podSelector or namespaceSelector');
+    const block = obj(p.ipBlock, 'ipBlock');
+    const cidr = at('ipBlock.cidr', () => cidrField(block.cidr, ''));
+    const except = list(block.except, 'ipBlock.except').map((x, i) => at(`ipBlock.except[${i}]`, () => cidrField(x, '')));
+    return cidrPeer(cidr, except, `ipBlock ${cidr.text}${except.length ? ` except ${except.map((x) => x.text).join(', ')}` : ''}`);
+  }
+  if (p.podSelector === undefined && p.namespaceSelector === undefined) throw new FieldError('', 'has none of podSelector, namespaceSelector, ipBlock');
+  const pod = at('podSelector', () => compileLabelSelector(p.podSelector));
+  const podAll = p.podSelector === undefined || isEmptySelector(p.podSelector);
+  if (p.namespaceSelector === undefined) return workloadPeer(pod, namespace, `pods ${showSelector(p.podSelector)} in ${namespace}`, 'k8s', podAll, false);
+  const ns = at('namespaceSelector', () => compileLabelSelector(p.namespaceSelector));
+  return workloadPeer(pod, ns, `pods ${showSelector(p.podSelector)} in namespaces ${showSelector(p.namespaceSelector)}`, 'k8s', podAll, isEmptySelector(p.namespaceSelector));
+}
+
+/** NetworkPolicyPort list (empty = every port). */
+export function kubePorts(items: unknown[]): RulePorts {
+  return rulePorts(items.map((raw, i) => at(`[${i}]`, () => {
+    const p = obj(raw, '');
+    const protocol = (protocolField(p.protocol ?? 'TCP', 'protocol') ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP';
+    if (p.port === undefined) {
+      if (p.endPort !== undefined) throw new FieldError('endPort', 'needs a numeric port');
+      return { protocol, from: 1, to: 65535 };
+    }
+    if (typeof p.port === 'string' && !/^[0-9]+$/.test(p.port)) {
+      if (p.endPort !== undefined) throw new FieldError('endPort', 'cannot be used with a named port');
+      return { protocol, name: p.port };
+    }
+    const from = at('port', () => portNumber(p.port, ''));
+    const to = p.endPort === undefined ? from : at('endPort', () => portNumber(p.endPort, ''));
+    if (to < from) throw new FieldError('endPort', `${to} is below port ${from}`);
+    return { protocol, from, to };
+  })));
+}

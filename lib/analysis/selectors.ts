@@ -1,0 +1,173 @@
+/**
+ * Selector matching as the engines define it: Kubernetes label selectors,
+ * Calico selector expressions, Cilium endpoint selectors.
+ */
+
+/** Labels of an object. */
+export type Labels = { readonly [key: string]: string };
+/** A compiled selector. */
+export type Matcher = (labels: Labels) => boolean;
+
+/** Matches everything. */
+export const MATCH_ALL: Matcher = () => true;
+/** Matches nothing. */
+export const MATCH_NONE: Matcher = () => false;
+
+/** A Kubernetes `LabelSelector` as JSON. */
+export interface LabelSelectorJson {
+  readonly matchLabels?: { readonly [key: string]: unknown };
+  readonly matchExpressions?: readonly { readonly key?: unknown; readonly operator?: unknown; readonly values?: unknown }[];
+}
+
+/**
+ * Compiles a Kubernetes label selector. `keyMap` rewrites keys (Cilium's
+ * `k8s:` prefixes). Throws an Error with the field path for invalid input.
+ */
+export function compileLabelSelector(selector: unknown, keyMap: (key: string) => string = (k) => k): Matcher {
+  if (selector === undefined || selector === null) return MATCH_ALL;
+  if (typeof selector !== 'object' || Array.isArray(selector)) throw new Error('is not a label selector object');
+  const s = selector as LabelSelectorJson;
+  const tests: Matcher[] = [];
+  if (s.matchLabels !== undefined) {
+    if (typeof s.matchLabels !== 'object' || s.matchLabels === null) throw new Error('matchLabels is not an object');
+    for (const [rawKey, value] of Object.entries(s.matchLabels)) {
+      if (typeof value !== 'string') throw new Error(`matchLabels.${rawKey} is not a string`);
+      const key = keyMap(rawKey);
+      tests.push((l) => l[key] === value);
+    }
+  }
+  if (s.matchExpressions !== undefined) {
+    if (!Array.isArray(s.matchExpressions)) throw new Error('matchExpressions is not a list');
+    s.matchExpressions.forEach((e, i) => {
+      if (typeof e.key !== 'string') throw new Error(`matchExpressions[${i}].key is missing`);
+      const key = keyMap(e.key);
+      const values = Array.isArray(e.values) ? e.values.map(String) : [];
+      switch (e.operator) {
+        case 'In': tests.push((l) => l[key] !== undefined && values.includes(l[key])); break;
+        case 'NotIn': tests.push((l) => l[key] === undefined || !values.includes(l[key])); break;
+        case 'Exists': tests.push((l) => l[key] !== undefined); break;
+        case 'DoesNotExist': tests.push((l) => l[key] === undefined); break;
+        default: throw new Error(`matchExpressions[${i}].operator ${JSON.stringify(e.operator)} is not In, NotIn, Exists or DoesNotExist`);
+      }
+    });
+  }
+  if (tests.length === 0) return MATCH_ALL;
+  if (tests.length === 1) return tests[0];
+  return (l) => tests.every((t) => t(l));
+}
+
+/** Whether a Kubernetes selector JSON is `{}` (matches everything). */
+export function isEmptySelector(selector: unknown): boolean {
+  if (selector === undefined || selector === null || typeof selector !== 'object') return false;
+  const s = selector as LabelSelectorJson;
+  return Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+}
+
+/** Strips Cilium's label source prefixes (`k8s:`, `any:`) from a selector key. */
+export function ciliumKey(key: string): string {
+  if (key.startsWith('k8s:')) return key.slice(4);
+  if (key.startsWith('any:')) return key.slice(4);
+  return key;
+}
+
+// ---- Calico selector expressions --------------------------------------------------
+
+type Token = { t: 'id' | 'str' | 'op' | 'eof'; v: string };
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === '"' || c === '\'') {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) throw new Error(`unterminated string at ${i}`);
+      out.push({ t: 'str', v: text.slice(i + 1, end) });
+      i = end + 1;
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    if (['==', '!=', '&&', '||'].includes(two)) { out.push({ t: 'op', v: two }); i += 2; continue; }
+    if ('(){},!'.includes(c)) { out.push({ t: 'op', v: c }); i++; continue; }
+    const m = /^[A-Za-z0-9_./\-]+/.exec(text.slice(i));
+    if (!m) throw new Error(`unexpected ${JSON.stringify(c)} at ${i}`);
+    out.push({ t: 'id', v: m[0] });
+    i += m[0].length;
+  }
+  out.push({ t: 'eof', v: '' });
+  return out;
+}
+
+/**
+ * Compiles a Calico selector expression (`app == 'web' && has(tier)`,
+ * `k in {'a','b'}`, `all()`, `global()`, `!`, `||`, parentheses, `starts with`,
+ * `ends with`, `contains`). Throws an Error that says where parsing failed.
+ */
+export function compileCalicoSelector(text: string): Matcher {
+  const tokens = tokenize(text);
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const next = () => tokens[pos++];
+  const expectOp = (v: string) => {
+    const t = next();
+    if (t.t !== 'op' || t.v !== v) throw new Error(`expected "${v}" but found "${t.v || 'end'}" in selector ${JSON.stringify(text)}`);
+  };
+  const expectStr = () => {
+    const t = next();
+    if (t.t !== 'str') throw new Error(`expected a quoted value but found "${t.v || 'end'}" in selector ${JSON.stringify(text)}`);
+    return t.v;
+  };
+  const set = (): string[] => {
+    expectOp('{');
+    const values: string[] = [];
+    while (!(peek().t === 'op' && peek().v === '}')) {
+      values.push(expectStr());
+      if (peek().t === 'op' && peek().v === ',') next();
+    }
+    expectOp('}');
+    return values;
+  };
+  const or = (): Matcher => {
+    let left = and();
+    while (peek().t === 'op' && peek().v === '||') { next(); const l = left; const r = and(); left = (x) => l(x) || r(x); }
+    return left;
+  };
+  const and = (): Matcher => {
+    let left = unary();
+    while (peek().t === 'op' && peek().v === '&&') { next(); const l = left; const r = unary(); left = (x) => l(x) && r(x); }
+    return left;
+  };
+  const unary = (): Matcher => {
+    if (peek().t === 'op' && peek().v === '!') { next(); const inner = unary(); return (x) => !inner(x); }
+    if (peek().t === 'op' && peek().v === '(') { next(); const inner = or(); expectOp(')'); return inner; }
+    const t = next();
+    if (t.t !== 'id') throw new Error(`unexpected "${t.v || 'end'}" in selector ${JSON.stringify(text)}`);
+    if ((t.v === 'all' || t.v === 'global') && peek().v === '(') { next(); expectOp(')'); return MATCH_ALL; }
+    if (t.v === 'has' && peek().v === '(') {
+      next();
+      const key = next();
+      if (key.t !== 'id') throw new Error(`has() needs a label key in selector ${JSON.stringify(text)}`);
+      expectOp(')');
+      return (x) => x[key.v] !== undefined;
+    }
+    const key = t.v;
+    const op = next();
+    if (op.t === 'op' && op.v === '==') { const v = expectStr(); return (x) => x[key] === v; }
+    if (op.t === 'op' && op.v === '!=') { const v = expectStr(); return (x) => x[key] !== v; }
+    if (op.t === 'id' && op.v === 'in') { const vs = set(); return (x) => x[key] !== undefined && vs.includes(x[key]); }
+    if (op.t === 'id' && op.v === 'not' && peek().v === 'in') { next(); const vs = set(); return (x) => x[key] === undefined || !vs.includes(x[key]); }
+    if (op.t === 'id' && op.v === 'contains') { const v = expectStr(); return (x) => x[key] !== undefined && x[key].includes(v); }
+    if (op.t === 'id' && (op.v === 'starts' || op.v === 'ends')) {
+      const w = next();
+      if (w.v !== 'with') throw new Error(`expected "with" after "${op.v}" in selector ${JSON.stringify(text)}`);
+      const v = expectStr();
+      return op.v === 'starts' ? (x) => x[key] !== undefined && x[key].startsWith(v) : (x) => x[key] !== undefined && x[key].endsWith(v);
+    }
+    throw new Error(`unexpected "${op.v || 'end'}" after "${key}" in selector ${JSON.stringify(text)}`);
+  };
+  if (text.trim() === '') return MATCH_ALL;
+  const matcher = or();
+  if (peek().t !== 'eof') throw new Error(`unexpected "${peek().v}" in selector ${JSON.stringify(text)}`);
+  return matcher;
+}
