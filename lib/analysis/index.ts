@@ -5,3 +5,8 @@ export * from './load';
 export * from './model';
 export { PortSet, PROTOCOLS, type AnalyzedProtocol } from './port-set';
 export { compileCalicoSelector, compileLabelSelector } from './selectors';
+export { Connectivity } from './testing';
+export { explain, findEndpoint, parsePortSpec, type Explanation } from './explain';
+export { diffAnalyses, formatDiff, type ConnectionChange } from './diff';
+export { lint, toSarif, LINT_RULES, type Finding, type LintRule, type LintOptions, type Severity } from './lint/rules';
+export { formatText, formatCsv, formatGraph } from './format';
