@@ -24,10 +24,11 @@ export function addGuardrails(chart: PolicyChart): void {
     appliesTo: LabelSelector.expressions([{ key: 'eks-zero-trust.io/imds-access', operator: SelectorOperator.DOES_NOT_EXIST }]),
     egress: [Rule.log({ peers: metadata }), Rule.deny({ peers: metadata })],
   });
-  // Security: quarantined pods talk to nobody, whatever lower tiers say.
+  // Security: quarantined pods talk to nobody, whatever lower tiers say. It comes
+  // before the metadata guardrail, whose final Pass would skip the rest of the tier.
   const quarantine = new ClusterPolicy(chart, 'quarantine', {
     tier: security.name,
-    order: 20,
+    order: 5,
     appliesTo: LabelSelector.of({ 'eks-zero-trust.io/quarantine': 'true' }),
     ingress: [Rule.deny()],
     egress: [Rule.deny()],
