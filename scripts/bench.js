@@ -34,3 +34,24 @@ for (const name of CASES) {
 }
 const ratio = medians['secured-cluster'] / medians['bare-eks-cluster-with-helm-chart'];
 console.log(`ratio secured-cluster / bare-eks-cluster: ${ratio.toFixed(2)} (goal <= 1.30: ${ratio <= 1.3 ? 'met' : 'NOT met'})`);
+
+// Issue 3: the CaaS example on a SecuredCluster at 10 to 5,000 tenants, next to the bare cluster.
+const TENANTS = [0, 10, 100, 1000, 5000];
+const curve = {};
+for (const n of TENANTS) {
+  const runs = [];
+  for (let i = 0; i < (n >= 1000 ? 1 : 3); i++) runs.push(JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'bench-tenants.js'), String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+  curve[n] = { ms: median(runs.map((r) => r.ms)), bytes: runs[0].bytes, resources: runs[0].resources };
+  process.stderr.write('.');
+}
+console.log('\nCaaS tenants on a SecuredCluster (Helm chart assets; 0 = bare SecuredCluster in the same run)');
+console.log('tenants   synth ms   template bytes   resources   ms / bare');
+for (const n of TENANTS) {
+  const c = curve[n];
+  console.log(`${String(n).padStart(7)} ${c.ms.toFixed(0).padStart(10)} ${String(c.bytes).padStart(16)} ${String(c.resources).padStart(11)} ${(c.ms / curve[0].ms).toFixed(2).padStart(11)}`);
+}
+const growth = curve[5000].bytes / curve[10].bytes - 1;
+console.log(`template growth 10 -> 5,000 tenants: ${(growth * 100).toFixed(1)}% (goal <= 10%: ${growth <= 0.1 ? 'met' : 'NOT met'}); limits 1,000,000 bytes / 500 resources`);
+console.log(`synth at 1,000 tenants: ${(curve[1000].ms / curve[0].ms).toFixed(2)}x the bare cluster (goal <= 2x: ${curve[1000].ms <= 2 * curve[0].ms ? 'met' : 'NOT met'})`);
+
+execFileSync(process.execPath, [path.join(__dirname, 'bench-analyzer.js')], { stdio: 'inherit' });

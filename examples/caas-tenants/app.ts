@@ -28,7 +28,7 @@ export function buildApp(app: App = new App(), options: CaasOptions = {}): App {
   const count = Number(app.node.tryGetContext('tenants') ?? options.tenants ?? 3);
   const policies = new PolicyChart(new cdk8s.App(), 'tenants', { target: cluster.engine.target });
   for (const customer of tenantNames(count)) addCaasTenant(policies, customer);
-  cluster.addPolicies('TenantPolicies', { charts: [policies], shards: Math.max(1, Math.ceil(count / 1000)) });
+  cluster.addPolicies('TenantPolicies', { charts: [policies], shards: Math.max(1, Math.ceil(count / 2500)) });
   return app;
 }
 

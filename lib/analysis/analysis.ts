@@ -91,6 +91,8 @@ export class Analysis {
   private readonly sideCache = new Map<string, SideResult>();
   private readonly matchCache = new WeakMap<NormRule, number[]>();
   private readonly byNamespace = new Map<string, Endpoint[]>();
+  private readonly policiesByNamespace = new Map<string, NormPolicy[]>();
+  private readonly clusterPolicies: NormPolicy[] = [];
   private connectionCache?: Connection[];
 
   private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
@@ -133,6 +135,12 @@ export class Analysis {
     this.stagedPolicies = staged;
     this.policies = options.stagedAsEnforced ? applyStaged(enforced, staged) : enforced;
     this.policies.sort(comparePolicies);
+    for (const p of this.policies) {
+      if (p.namespace === undefined) { this.clusterPolicies.push(p); continue; }
+      const list = this.policiesByNamespace.get(p.namespace) ?? [];
+      list.push(p);
+      this.policiesByNamespace.set(p.namespace, list);
+    }
     const cidrs = new Set<string>();
     for (const p of [...this.policies, ...staged]) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) r.peer.cidrs.forEach((c) => cidrs.add(c));
     networkSets.forEach((n) => n.cidrs.forEach((c) => cidrs.add(c)));
@@ -210,7 +218,9 @@ export class Analysis {
     const key = `${e.idx}/${direction}`;
     let list = this.selecting.get(key);
     if (!list) {
-      list = e.external ? [] : this.policies.filter((p) => p[direction] !== undefined && p.appliesTo(e));
+      const candidates = this.clusterPolicies.length === 0 ? (this.policiesByNamespace.get(e.namespace ?? '') ?? [])
+        : [...this.clusterPolicies, ...(this.policiesByNamespace.get(e.namespace ?? '') ?? [])].sort(comparePolicies);
+      list = e.external ? [] : candidates.filter((p) => p[direction] !== undefined && p.appliesTo(e));
       this.selecting.set(key, list);
     }
     return list;

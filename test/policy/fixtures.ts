@@ -7,7 +7,8 @@ export function policyChart(target: PolicyTarget = PolicyTarget.KUBERNETES): Pol
 }
 
 /** The rendered objects of a chart of the given kind and name. */
-export function objectNamed(chart: Chart, name: string): KubeObject {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function objectNamed(chart: Chart, name: string): { [key: string]: any } {
   const found = (chart.toJson() as KubeObject[]).filter((o) => o.metadata.name === name);
   if (found.length !== 1) throw new Error(`expected one object named ${name}, found ${found.length}`);
   return found[0];

@@ -22,7 +22,9 @@ function workloads(): KubeObject[] {
   }) as KubeObject));
 }
 
-function render(target: PolicyTarget, flows: fc.Infer<typeof flowArb>[]): Chart {
+type Flow = typeof flowArb extends fc.Arbitrary<infer T> ? T : never;
+
+function render(target: PolicyTarget, flows: Flow[]): Chart {
   const chart = policyChart(target);
   const spaces = Object.fromEntries(NAMESPACES.map((n) => [n, new ZeroTrustNamespace(chart, n)]));
   const seen = new Set<string>();

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Issue 4: a generated cluster of 5,000 workloads in 200 namespaces with about 1,200 policies.
+// Measures parse alone (js-yaml loadAll), the full `analyze --format json` in a fresh process
+// (time and peak RSS), one explain query after loading, and the CLI on a 10-document file.
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const yaml = require('js-yaml');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-analyzer-'));
+const docs = [];
+for (let n = 0; n < 200; n++) {
+  const ns = `ns-${n}`;
+  docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${n % 10}` } } });
+  for (let w = 0; w < 25; w++) {
+    docs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `app-${w}`, namespace: ns },
+      spec: { replicas: 2, selector: { matchLabels: { app: `app-${w}` } }, template: { metadata: { labels: { app: `app-${w}`, tier: w % 3 === 0 ? 'front' : 'back' } },
+        spec: { containers: [{ name: 'main', image: 'example/app:1', ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090, name: 'metrics' }], resources: { requests: { cpu: '100m', memory: '128Mi' } }, env: [{ name: 'MODE', value: 'production' }] }] } } } });
+  }
+  docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+  docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-dns', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }] }] } });
+  for (let p = 0; p < 4; p++) {
+    const a = (p * 5) % 25;
+    const b = (a + 1) % 25;
+    docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `allow-${p}-in`, namespace: ns }, spec: { podSelector: { matchLabels: { app: `app-${b}` } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: `app-${a}` } } }, { namespaceSelector: { matchLabels: { team: `t${(n + 1) % 10}` } }, podSelector: { matchLabels: { tier: 'front' } } }], ports: [{ port: 'http' }] }] } });
+    docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `allow-${p}-out`, namespace: ns }, spec: { podSelector: { matchLabels: { app: `app-${a}` } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: `app-${b}` } } }], ports: [{ port: 8080 }] }, { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443 }] }] } });
+  }
+}
+for (let g = 0; g < 6; g++) {
+  docs.push({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: `guard-${g}` }, spec: { order: 10 + g, selector: `tier == 'front'`, types: ['Ingress'], ingress: [{ action: 'Deny', source: { nets: [`203.0.${113 + g}.0/24`] } }, { action: 'Pass' }] } });
+}
+docs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' }, spec: { template: { metadata: { labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP' }] }] } } } });
+const file = path.join(dir, 'cluster.yaml');
+fs.writeFileSync(file, docs.map((d) => yaml.dump(d)).join('---\n'));
+const policies = docs.filter((d) => /NetworkPolicy$/.test(d.kind)).length;
+const small = path.join(dir, 'small.yaml');
+fs.writeFileSync(small, docs.slice(0, 10).map((d) => yaml.dump(d)).join('---\n'));
+
+function median(v) { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const parse = [];
+for (let i = 0; i < RUNS; i++) {
+  const out = execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require('js-yaml').loadAll(require('fs').readFileSync(${JSON.stringify(file)},'utf8'));console.log(Number(process.hrtime.bigint()-t)/1e6)`], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+  parse.push(Number(out));
+}
+const cli = path.join(__dirname, '..', 'dist', 'bin', 'eks-zero-trust.js');
+const full = [];
+let rss = 0;
+for (let i = 0; i < RUNS; i++) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, 'analyze', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  full.push(secs * 1000);
+  rss = Math.max(rss, kb / 1024);
+}
+const explainMs = execFileSync(process.execPath, ['-e', `
+  const { Analysis, loadFiles, explain } = require('./dist/lib/analysis');
+  const a = Analysis.of(loadFiles([${JSON.stringify(file)}]));
+  const t = process.hrtime.bigint();
+  explain(a, a.workload('ns-7/app-0'), a.workload('ns-7/app-1'), 8080, 'TCP');
+  console.log(Number(process.hrtime.bigint() - t) / 1e6);`], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+const smallRuns = [];
+for (let i = 0; i < 5; i++) {
+  const t = process.hrtime.bigint();
+  execFileSync(process.execPath, [cli, 'analyze', small, '--format', 'json'], { encoding: 'utf8' });
+  smallRuns.push(Number(process.hrtime.bigint() - t) / 1e6);
+}
+const bytes = fs.statSync(file).size;
+fs.rmSync(dir, { recursive: true, force: true });
+const p = median(parse);
+const f = median(full);
+console.log(`\nAnalyzer: 5,000 workloads in 200 namespaces, ${policies} policies, ${(bytes / 1e6).toFixed(2)} MB YAML (median of ${RUNS})`);
+console.log(`  parse only (js-yaml loadAll, in process):   ${p.toFixed(0)} ms`);
+console.log(`  analyze --format json (fresh process, wall): ${f.toFixed(0)} ms = ${(f / p).toFixed(2)}x parse (goal <= 2x: ${f <= 2 * p ? 'met' : 'NOT met'})`);
+console.log(`  peak RSS of analyze:                         ${rss.toFixed(0)} MB (goal < 1024: ${rss < 1024 ? 'met' : 'NOT met'})`);
+console.log(`  explain after loading:                       ${Number(explainMs).toFixed(1)} ms (goal < 50: ${Number(explainMs) < 50 ? 'met' : 'NOT met'})`);
+console.log(`  analyze of a 10-document file, node start included: ${median(smallRuns).toFixed(0)} ms (goal < 300: ${median(smallRuns) < 300 ? 'met' : 'NOT met'})`);
