@@ -4,7 +4,7 @@ import { Rule } from './rule';
 /**
  * One policy as the engine-agnostic model sees it. Renderers turn an intent
  * into the manifest of one dialect; the same intent means the same
- * connectivity in each (see docs/semantics.md for where engines differ).
+ * connectivity in each (the README's policy section lists where engines differ).
  *
  * Semantics, as in Kubernetes: a direction listed in `ingress`/`egress` isolates
  * the selected pods in that direction; connections are then allowed only by a
@@ -40,5 +40,5 @@ export interface PolicyIntent {
   readonly labels: { readonly [key: string]: string };
 }
 
-/** The label every object rendered by this library carries. */
-export const MANAGED_BY_LABEL = { 'app.kubernetes.io/created-by': 'eks-zero-trust' } as const;
+/** The label every object created by this library carries. */
+export const CREATED_BY_LABEL = { 'app.kubernetes.io/created-by': 'eks-zero-trust' } as const;

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeObject } from '../../manifests/types';
-import { MANAGED_BY_LABEL, PolicyIntent } from '../intent';
+import { CREATED_BY_LABEL, PolicyIntent } from '../intent';
 import { Rule } from '../rule';
 import { LabelSelector } from '../selector';
 import { PolicyTarget } from '../target';
@@ -151,6 +151,6 @@ export function baseIntent(
     order: props.order,
     isolate: scope.isolate,
     staged: props.staged ?? false,
-    labels: { ...(props.labels ?? {}), ...MANAGED_BY_LABEL },
+    labels: { ...(props.labels ?? {}), ...CREATED_BY_LABEL },
   };
 }

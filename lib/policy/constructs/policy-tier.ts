@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { fail } from '../../core/errors';
 import { dns1123LabelError } from '../../core/names';
+import { CREATED_BY_LABEL } from '../intent';
 import { CALICO_DEFAULT_TIER } from '../render/calico';
 
 /** What a Calico tier does with traffic that its policies select but no rule decides. */
@@ -62,7 +63,7 @@ export class PolicyTier extends Construct {
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'projectcalico.org/v3',
       kind: 'Tier',
-      metadata: { name: this.name, labels: { 'app.kubernetes.io/created-by': 'eks-zero-trust' } },
+      metadata: { name: this.name, labels: { ...CREATED_BY_LABEL } },
       spec: { order: props.order, defaultAction: props.defaultAction ?? TierDefaultAction.DENY },
     });
   }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { fail, Problems } from '../../core/errors';
 import { dns1123LabelError } from '../../core/names';
+import { CREATED_BY_LABEL } from '../intent';
 import { PolicyTier } from './policy-tier';
 
 /** Properties of a `TierAccess`. */
@@ -58,7 +59,7 @@ export class TierAccess extends Construct {
     const tier = props.tier.name;
     const base = `calico-tier-${tier}-${id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
     if (dns1123LabelError(base.slice(0, 63))) fail({ path: this.node.path, property: 'id', value: id, problem: 'does not make a valid role name', fix: 'use an id of letters, digits and "-"' });
-    const labels = { 'app.kubernetes.io/created-by': 'eks-zero-trust' };
+    const labels = { ...CREATED_BY_LABEL };
     this.tierReader = new ApiObject(this, 'TierReader', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -75,30 +76,16 @@ export class TierAccess extends Construct {
         { apiGroups: ['projectcalico.org'], resources: [...policyResources, ...globalResources], resourceNames: [`${tier}.*`], verbs: EDIT_VERBS },
       ],
     });
-    new ApiObject(this, 'TierReaderBinding', {
+    // Binds one of the two roles to the team, cluster-wide or in one namespace.
+    const bind = (id: string, role: string, namespace?: string) => new ApiObject(this, id, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `${base}-reader`, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${base}-reader` },
+      kind: namespace ? 'RoleBinding' : 'ClusterRoleBinding',
+      metadata: { name: role, ...(namespace ? { namespace } : {}), labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
       subjects,
     });
-    if (props.globalPolicies) {
-      new ApiObject(this, 'GlobalEditorBinding', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: `${base}-editor`, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${base}-editor` },
-        subjects,
-      });
-    }
-    for (const ns of [...props.namespaces].sort()) {
-      new ApiObject(this, `EditorBinding-${ns}`, {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: `${base}-editor`, namespace: ns, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${base}-editor` },
-        subjects,
-      });
-    }
+    bind('TierReaderBinding', `${base}-reader`);
+    if (props.globalPolicies) bind('GlobalEditorBinding', `${base}-editor`);
+    for (const ns of [...props.namespaces].sort()) bind(`EditorBinding-${ns}`, `${base}-editor`, ns);
   }
 }

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'crypto';
 import { fail, Problems } from '../../core/errors';
 import { dns1123LabelError } from '../../core/names';
+import { CREATED_BY_LABEL } from '../intent';
 import { CLUSTER_DNS, IPodSelection, Peer, PeerSpec } from '../peer';
 import { Port } from '../port';
 import { HttpMatch, Rule } from '../rule';
@@ -134,7 +135,7 @@ export class ZeroTrustNamespace extends Construct {
         kind: 'Namespace',
         metadata: {
           name: this.name,
-          labels: { ...(props.labels ?? {}), 'app.kubernetes.io/created-by': 'eks-zero-trust' },
+          labels: { ...(props.labels ?? {}), ...CREATED_BY_LABEL },
           // Keep the namespace (and its workloads) if the policy release is uninstalled.
           annotations: { 'helm.sh/resource-policy': 'keep' },
         },
