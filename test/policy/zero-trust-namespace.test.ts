@@ -144,6 +144,13 @@ describe('bad input fails at synth with path, value and fix', () => {
     expect(() => ns.deny(ns.pods({ app: 'a' }), ns.pods({ app: 'b' }), [Port.tcp(80)])).toThrow(/needs Deny rules.*run an engine that can: Calico, Cilium \(ENI mode\), Cilium \(aws-cni chaining mode\)/);
   });
 
+  test('the same flow allowed twice is refused with the fix', () => {
+    const chart = policyChart();
+    const ns = new ZeroTrustNamespace(chart, 'app');
+    ns.allow(ns.pods({ app: 'a' }), ns.pods({ app: 'b' }), [Port.tcp(1)]);
+    expect(() => ns.allow(ns.pods({ app: 'a' }), ns.pods({ app: 'b' }), [Port.tcp(2)])).toThrow('test/app: policy name "egress-a-to-b" is used twice: the same flow was allowed twice, or two flows derive the same name. Fix: allow each flow once with all its ports, or give one of them { name: ... }');
+  });
+
   test('the same namespace managed twice is refused', () => {
     const chart = policyChart();
     new ZeroTrustNamespace(chart, 'app');

@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ZeroTrustError } from '../../core/errors';
 import { KubeObject } from '../../manifests/types';
 import { PolicyIntent } from '../intent';
 import { renderIntent } from '../render';
@@ -20,9 +19,6 @@ export function emitIntent(scope: Construct, id: string, intent: PolicyIntent, t
   check.problems.throwIfAny();
   for (const [warningId, message] of check.warnings) addWarning(scope, warningId, message);
   const manifest = renderIntent(intent, target);
-  if (scope.node.tryFindChild(id)) {
-    throw new ZeroTrustError([`${path}: policy ${JSON.stringify(intent.name)} is defined twice. Fix: give the second one another name, or merge their rules`]);
-  }
   const apiObject = new ApiObject(scope, id, manifest as unknown as ConstructorParameters<typeof ApiObject>[2]);
   return { apiObject, manifest };
 }

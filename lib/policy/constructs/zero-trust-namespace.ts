@@ -206,6 +206,9 @@ export class ZeroTrustNamespace extends Construct {
 
   private addPolicy(name: string, appliesTo: LabelSelector, ingress: readonly Rule[] | undefined, egress: readonly Rule[] | undefined): NamespacePolicy {
     const policyName = shortName(name);
+    if (this.node.tryFindChild(policyName)) {
+      fail({ path: this.node.path, property: 'policy name', value: policyName, problem: 'is used twice: the same flow was allowed twice, or two flows derive the same name', fix: 'allow each flow once with all its ports, or give one of them { name: ... }' });
+    }
     const policy = new NamespacePolicy(this, policyName, {
       name: policyName,
       namespace: this.name,
