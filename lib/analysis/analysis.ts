@@ -1,6 +1,5 @@
-import { IpFamily } from '../core/cidr';
-import { KubeObject } from '../manifests/types';
-import { buildExternals, mergeAtoms } from './externals';
+import { Cidr, parseCidr } from '../core/cidr';
+import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
 import { Direction, Endpoint, NormPolicy, NormRule, TierInfo } from './model';
@@ -114,13 +113,14 @@ export class Analysis {
     const ctx: ParseContext = { problems, tiers: this.tiers, cidrGroups, services: this.inventory.services };
     const enforced: NormPolicy[] = [];
     const staged: NormPolicy[] = [];
-    const networkSets: { cidrs: string[]; labels: { [key: string]: string } }[] = [];
+    const networkSets: { blocks: Cidr[]; labels: { [key: string]: string } }[] = [];
     for (const s of objects) {
       const o = s.object;
       const parser = PARSERS.find((p) => p.accepts(o));
       if (!parser) {
         if ((o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') && o.apiVersion === 'projectcalico.org/v3') {
-          networkSets.push({ cidrs: ((o.spec ?? {}) as { nets?: string[] }).nets ?? [], labels: { ...(o.metadata.labels ?? {}) } });
+          const nets = ((o.spec ?? {}) as { nets?: string[] }).nets ?? [];
+          networkSets.push({ blocks: nets.map((n) => parseCidr(n).cidr).filter((c): c is Cidr => c !== undefined), labels: { ...(o.metadata.labels ?? {}) } });
         }
         if (!KNOWN_KINDS.has(o.kind)) this.ignored.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
         continue;
@@ -143,8 +143,8 @@ export class Analysis {
     }
     const cidrs = new Set<string>();
     for (const p of [...this.policies, ...staged]) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) r.peer.cidrs.forEach((c) => cidrs.add(c));
-    networkSets.forEach((n) => n.cidrs.forEach((c) => cidrs.add(c)));
-    this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => labelsOfAtom(networkSets, family, start, end));
+    networkSets.forEach((n) => n.blocks.forEach((c) => cidrs.add(c.text)));
+    this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => labelsOfAtom(networkSets, { family, start, end }));
     this.endpoints = [...this.workloads, ...this.externals];
     for (const w of this.workloads) {
       const list = this.byNamespace.get(w.namespace ?? '') ?? [];
@@ -160,11 +160,9 @@ export class Analysis {
 
   /** The address block holding `ip` (an address or a CIDR's first address). */
   public external(ip: string): Endpoint | undefined {
-    const text = ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`;
-    const probe = buildExternals([text], 0).find((a) => a.id === text || a.id.split(',').includes(text));
-    if (!probe?.external) return undefined;
-    const start = probe.external.start;
-    return this.externals.find((e) => e.external!.family === probe.external!.family && e.external!.start <= start && e.external!.end >= start);
+    const block = parseCidr(ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`).cidr;
+    if (!block) return undefined;
+    return this.externals.find((e) => e.external!.family === block.family && e.external!.start <= block.network && e.external!.end >= block.network);
   }
 
   /** What `src` may open to `dst`: the intersection of its egress and `dst`'s ingress verdicts. */
@@ -344,19 +342,8 @@ function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[]
   ];
 }
 
-function labelsOfAtom(sets: { cidrs: string[]; labels: { [key: string]: string } }[], family: IpFamily, start: bigint, end: bigint): { [key: string]: string } {
+function labelsOfAtom(sets: { blocks: Cidr[]; labels: { [key: string]: string } }[], atom: NonNullable<Endpoint['external']>): { [key: string]: string } {
   const out: { [key: string]: string } = {};
-  for (const s of sets) {
-    const inside = buildExternals(s.cidrs, 0).length > 0 && s.cidrs.some((c) => {
-      const atoms = buildExternals([c], 0).filter((a) => a.external!.family === family);
-      return atoms.some((a) => a.external!.start <= start && a.external!.end >= end && a.id === c);
-    });
-    if (inside) Object.assign(out, s.labels);
-  }
+  for (const s of sets) if (s.blocks.some((b) => blockHolds(b, atom))) Object.assign(out, s.labels);
   return out;
-}
-
-/** Objects produced by code (cdk8s) as analyzer input. */
-export function objectsInput(objects: readonly KubeObject[], label = '<code>'): LoadResult {
-  return { objects: objects.map((object, index) => ({ object, file: label, index })), problems: [] };
 }

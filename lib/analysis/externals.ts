@@ -1,4 +1,4 @@
-import { formatAddress, IpFamily, parseCidr } from '../core/cidr';
+import { Cidr, cidrLast, formatAddress, IpFamily, parseCidr } from '../core/cidr';
 import { Endpoint } from './model';
 
 const BITS = { [IpFamily.IPV4]: 32, [IpFamily.IPV6]: 128 } as const;
@@ -14,8 +14,8 @@ export function buildExternals(cidrs: Iterable<string>, firstIdx: number, labels
     const c = parseCidr(text).cidr;
     if (!c) continue;
     cuts[c.family].add(c.network);
-    const end = c.network + (1n << BigInt(BITS[c.family] - c.prefix));
-    if (end < (1n << BigInt(BITS[c.family]))) cuts[c.family].add(end);
+    const next = cidrLast(c) + 1n;
+    if (next < (1n << BigInt(BITS[c.family]))) cuts[c.family].add(next);
   }
   const out: Endpoint[] = [];
   for (const family of [IpFamily.IPV4, IpFamily.IPV6]) {
@@ -33,6 +33,11 @@ export function buildExternals(cidrs: Iterable<string>, firstIdx: number, labels
     });
   }
   return out;
+}
+
+/** Whether the address range `ext` (an atom) lies inside `block`. */
+export function blockHolds(block: Cidr, ext: NonNullable<Endpoint['external']>): boolean {
+  return block.family === ext.family && ext.start >= block.network && ext.end <= cidrLast(block);
 }
 
 /** The fewest CIDR blocks that cover exactly `start`-`end`. */

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { KubeObject } from '../manifests/types';
 import { Analysis, AnalysisOptions } from './analysis';
 import { explain, findEndpoint, parsePortSpec } from './explain';
-import { LoadResult } from './load';
+import { fromObjects } from './load';
 
 /**
  * Connectivity assertions for tests: synthesize charts (policies and
@@ -18,8 +18,7 @@ export class Connectivity {
   /** Analyzes cdk8s charts and any extra objects (such as a kube-dns Deployment). */
   public static of(charts: readonly Chart[], extra: readonly KubeObject[] = [], options: AnalysisOptions = {}): Connectivity {
     const objects = [...charts.flatMap((c) => c.toJson() as KubeObject[]), ...extra];
-    const load: LoadResult = { objects: objects.map((object, index) => ({ object, file: '<charts>', index })), problems: [] };
-    return new Connectivity(Analysis.of(load, options));
+    return new Connectivity(Analysis.of(fromObjects(objects, '<charts>'), options));
   }
 
   constructor(

@@ -38,6 +38,15 @@ describe('Calico tiers and actions', () => {
     expect(allowed(enforced, 'b/client', 'a/db')).toBe('nothing');
   });
 
+  test('a selector matches the addresses of a labelled GlobalNetworkSet, also where policies split them', () => {
+    const set = 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: { name: partners, labels: { role: partner } }\nspec: { nets: [198.51.100.0/24] }\n';
+    const a = analyze(...base, set,
+      "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: p, namespace: a }\nspec:\n  selector: app == 'web'\n  types: [Egress]\n  egress: [{ action: Allow, destination: { selector: role == 'partner' } }, { action: Deny, destination: { nets: [198.51.100.128/25] } }]\n");
+    expect(allowed(a, 'a/web', '198.51.100.7')).toBe('all');
+    expect(allowed(a, 'a/web', '198.51.100.200')).toBe('all');
+    expect(allowed(a, 'a/web', '203.0.113.1')).toBe('nothing');
+  });
+
   test('a tiered policy without the tier prefix in its name is reported', () => {
     const a = analyze(...base, tier('security', 100), gnp('no-prefix', '  tier: security\n  selector: all()\n  ingress: [{ action: Pass }]\n'));
     expect(a.problems[0].message).toContain('should be "security.<name>"');

@@ -1,3 +1,4 @@
+import { blockHolds } from '../externals';
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileCalicoSelector, Matcher, MATCH_ALL } from '../selectors';
@@ -113,8 +114,7 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
   const inNet = (x: Endpoint) => {
     const ext = x.external;
     if (!ext) return false;
-    const within = (c: typeof nets[number]) => c.family === ext.family && ext.start >= c.network && ext.end <= c.network + (1n << BigInt((c.family === 'IPv4' ? 32 : 128) - c.prefix)) - 1n;
-    return (nets.length === 0 || nets.some(within)) && !notNets.some(within);
+    return (nets.length === 0 || nets.some((c) => blockHolds(c, ext))) && !notNets.some((c) => blockHolds(c, ext));
   };
   const matches = (x: Endpoint): boolean => {
     if (x.external) {

@@ -1,5 +1,6 @@
 import { parseCidr, cidrContains, Cidr } from '../../core/cidr';
 import { KubeObject } from '../../manifests/types';
+import { blockHolds } from '../externals';
 import { InputProblem, SourcedObject } from '../load';
 import { Endpoint, NormPolicy, PeerMatcher, RulePorts, TierInfo } from '../model';
 import { AnalyzedProtocol, PortSet, PROTOCOLS } from '../port-set';
@@ -113,7 +114,7 @@ export function resolvePorts(ports: RulePorts, dst: Endpoint | undefined): PortS
 /** A peer matcher for IP blocks: addresses inside `cidr` and outside every `except`. */
 export function cidrPeer(cidr: Cidr, except: readonly Cidr[], text: string): PeerMatcher {
   return {
-    matches: (e) => e.external !== undefined && inBlock(e, cidr) && !except.some((x) => inBlock(e, x)),
+    matches: (e) => e.external !== undefined && blockHolds(cidr, e.external) && !except.some((x) => blockHolds(x, e.external!)),
     namespaces: [],
     allWorkloads: false,
     cidrs: [cidr.text, ...except.map((x) => x.text)],
@@ -121,13 +122,6 @@ export function cidrPeer(cidr: Cidr, except: readonly Cidr[], text: string): Pee
   };
 }
 
-function inBlock(e: Endpoint, block: Cidr): boolean {
-  const ext = e.external;
-  if (!ext || ext.family !== block.family) return false;
-  const bits = block.family === 'IPv4' ? 32 : 128;
-  const size = 1n << BigInt(bits - block.prefix);
-  return ext.start >= block.network && ext.end <= block.network + size - 1n;
-}
 
 /** Matches everything: every workload and every address. */
 export function anyPeer(text = 'anyone'): PeerMatcher {
