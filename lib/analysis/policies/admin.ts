@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, obj, policyKey, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 const GROUP = 'policy.networking.k8s.io';
 
@@ -23,11 +23,7 @@ function parseAdmin(s: SourcedObject): NormPolicy {
   const subject = at('spec.subject', () => subjectMatcher(obj(spec.subject, '')));
   const rules = (direction: 'ingress' | 'egress'): NormRule[] => list(spec[direction], `spec.${direction}`).map((r, i) => at(`spec.${direction}[${i}]`, () => adminRule(obj(r, ''), direction, `spec.${direction}[${i}]`)));
   return {
-    key: policyKey(o),
-    display: `${o.kind} ${o.metadata.name}`,
-    kind: o.kind,
-    name: o.metadata.name ?? '',
-    source: s,
+    ...policyIdentity(s, undefined),
     layer: baseline ? 2 : 0,
     tier: baseline ? 'baseline' : 'admin',
     tierOrder: 0,

@@ -2,7 +2,7 @@ import { blockHolds } from '../externals';
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileCalicoSelector, Matcher, MATCH_ALL } from '../selectors';
-import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, obj, ParseContext, policyKey, portNumber, protocolField, rulePorts } from './common';
+import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts } from './common';
 
 const CALICO_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
@@ -39,12 +39,7 @@ function parseCalicoPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy {
   const parseRules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => items.map((r, i) => at(`spec.${direction}[${i}]`, () => calicoRule(obj(r, ''), direction, namespace, ctx, `spec.${direction}[${i}]`)));
   const order = typeof spec.order === 'number' ? spec.order : Number.MAX_SAFE_INTEGER;
   return {
-    key: policyKey(o),
-    display: `${o.kind} ${namespace ? `${namespace}/` : ''}${name}`,
-    kind: o.kind,
-    namespace,
-    name,
-    source: s,
+    ...policyIdentity(s, namespace),
     layer: 1,
     tier: tier.name,
     tierOrder: tier.order,

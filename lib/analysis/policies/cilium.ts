@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DEFAULT_TIER, DialectParser, FieldError, list, nobody, obj, ParseContext, policyKey, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, nobody, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
 const CILIUM_ALLOW_ORDER = 1000;
@@ -28,17 +28,10 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   const edd = obj(spec.enableDefaultDeny, 'enableDefaultDeny');
   const out: NormPolicy[] = [];
   const base = {
-    kind: o.kind,
-    namespace,
-    name: o.metadata.name ?? '',
-    source: s,
-    layer: 1,
-    tier: DEFAULT_TIER.name,
-    tierOrder: DEFAULT_TIER.order,
+    ...IN_DEFAULT_TIER,
     appliesTo: (e: { external?: unknown; namespace?: string; ciliumLabels: { [k: string]: string } }) => e.external === undefined && (namespace === undefined || e.namespace === namespace) && subject(e.ciliumLabels),
     staged: false,
   };
-  const display = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
   const rules = (field: string, action: 'Allow' | 'Deny') => {
     if (spec[field] === undefined) return undefined;
     const direction = field.startsWith('ingress') ? 'ingress' : 'egress';
@@ -51,8 +44,7 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   if (ingress || egress) {
     out.push({
       ...base,
-      key: policyKey(o, suffix),
-      display,
+      ...policyIdentity(s, namespace, suffix),
       order: CILIUM_ALLOW_ORDER,
       ingress: ingress ?? undefined,
       egress: egress ?? undefined,
@@ -62,8 +54,7 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   if (ingressDeny || egressDeny) {
     out.push({
       ...base,
-      key: policyKey(o, `${suffix}/deny`),
-      display: `${display} (deny rules)`,
+      ...identityOfDenies(policyIdentity(s, namespace, `${suffix}/deny`)),
       order: CILIUM_DENY_ORDER,
       ingress: ingressDeny,
       egress: egressDeny,
@@ -71,6 +62,11 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
     });
   }
   return out;
+}
+
+/** The deny half of a Cilium policy is shown as such in explanations. */
+function identityOfDenies<T extends { display: string }>(identity: T): T {
+  return { ...identity, display: `${identity.display} (deny rules)` };
 }
 
 function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', action: 'Allow' | 'Deny', namespace: string | undefined, ctx: ParseContext, field: string): NormRule {

@@ -170,6 +170,16 @@ export function showSelector(selector: unknown): string {
 /** The default tier's settings. */
 export const DEFAULT_TIER: TierInfo = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
 
+/** Where Kubernetes and Cilium policies sit: Calico's default tier, between admin and baseline policies. */
+export const IN_DEFAULT_TIER = { layer: 1, tier: DEFAULT_TIER.name, tierOrder: DEFAULT_TIER.order } as const;
+
+/** The fields that name a policy object: key, display text, kind, namespace, name and source. */
+export function policyIdentity(s: SourcedObject, namespace: string | undefined, keySuffix = ''): Pick<NormPolicy, 'key' | 'display' | 'kind' | 'namespace' | 'name' | 'source'> {
+  const o = s.object;
+  const name = o.metadata.name ?? '';
+  return { key: policyKey(o, keySuffix), display: `${o.kind} ${namespace ? `${namespace}/` : ''}${name}`, kind: o.kind, namespace, name, source: s };
+}
+
 /** A unique key for a policy object. */
 export function policyKey(o: KubeObject, suffix = ''): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}${suffix}`;

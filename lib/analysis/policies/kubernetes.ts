@@ -2,7 +2,7 @@ import { KubeObject } from '../../manifests/types';
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DEFAULT_TIER, DialectParser, FieldError, list, obj, ParseContext, policyKey, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
 
 /** Calico gives Kubernetes NetworkPolicy order 1000 in the default tier. */
 export const KUBERNETES_POLICY_ORDER = 1000;
@@ -35,15 +35,8 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
     return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: `spec.${direction}[${i}]` };
   }));
   return {
-    key: policyKey(o),
-    display: `${o.kind} ${namespace}/${o.metadata.name}`,
-    kind: o.kind,
-    namespace,
-    name: o.metadata.name ?? '',
-    source: s,
-    layer: 1,
-    tier: DEFAULT_TIER.name,
-    tierOrder: DEFAULT_TIER.order,
+    ...policyIdentity(s, namespace),
+    ...IN_DEFAULT_TIER,
     order: KUBERNETES_POLICY_ORDER,
     appliesTo: (e) => e.external === undefined && e.namespace === namespace && podSelector(e.labels),
     ingress: types.includes('Ingress') ? rules('ingress', ingressRules) : undefined,
