@@ -13,8 +13,11 @@ import { loadFiles, LoadResult } from '../lib/analysis/load';
 const VERSION: string = require('../../package.json').version;
 
 function load(paths: string[], options: { strict?: boolean; stagedAsEnforced?: boolean }): Analysis {
+  return analyzeInput(loadFiles(paths), options);
+}
+
+function analyzeInput(input: LoadResult, options: { strict?: boolean; stagedAsEnforced?: boolean }): Analysis {
   const started = Date.now();
-  const input: LoadResult = loadFiles(paths);
   const analysis = Analysis.of(input, { stagedAsEnforced: options.stagedAsEnforced });
   for (const p of analysis.problems) process.stderr.write(`warning: ${p.file}#${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}\n`);
   const ignored = new Map<string, number>();
@@ -62,12 +65,13 @@ program.command('explain')
   .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
   .option('--strict', 'fail on any input problem')
   .action((src: string, dst: string, port: string, paths: string[], o: { stagedAsEnforced?: boolean; strict?: boolean }) => {
-    const analysis = load(paths, o);
+    const input = loadFiles(paths);
+    const analysis = analyzeInput(input, o);
     const p = parsePortSpec(port);
     const result = explain(analysis, findEndpoint(analysis, src), findEndpoint(analysis, dst), p.port, p.protocol);
     process.stdout.write(`${result.text}\n`);
     if (analysis.stagedPolicies.length > 0 && !o.stagedAsEnforced) {
-      const staged = Analysis.of(loadFiles(paths), { stagedAsEnforced: true });
+      const staged = Analysis.of(input, { stagedAsEnforced: true });
       const would = explain(staged, findEndpoint(staged, src), findEndpoint(staged, dst), p.port, p.protocol);
       process.stdout.write(`with staged policies enforced it would be ${would.allowed ? 'ALLOWED' : 'DENIED'}\n`);
     }

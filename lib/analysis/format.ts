@@ -31,22 +31,27 @@ export function formatCsv(analysis: Analysis, focus?: string): string {
 /** A graph of allowed flows, grouped by namespace: Mermaid `flowchart` or Graphviz DOT. */
 export function formatGraph(analysis: Analysis, kind: 'mermaid' | 'dot', focus?: string): string {
   const connections = keep(analysis, focus);
-  const nodes = new Map<string, { label: string; namespace: string }>();
+  // Nodes get ids n0, n1, ... in order of first appearance, grouped by namespace.
+  const nodes = new Map<string, { id: string; label: string }>();
+  const byNs = new Map<string, { id: string; label: string }[]>();
   const idOf = (e: ConnectionEnd) => {
     const key = typeof e === 'string' ? e : `ips:${e.ips.join(',')}`;
-    if (!nodes.has(key)) nodes.set(key, { label: typeof e === 'string' ? e.split('/')[1] : end(e), namespace: typeof e === 'string' ? e.split('/')[0] : '(outside)' });
-    return `n${[...nodes.keys()].indexOf(key)}`;
+    let node = nodes.get(key);
+    if (!node) {
+      node = { id: `n${nodes.size}`, label: typeof e === 'string' ? e.split('/')[1] : end(e) };
+      nodes.set(key, node);
+      const ns = typeof e === 'string' ? e.split('/')[0] : '(outside)';
+      byNs.set(ns, [...(byNs.get(ns) ?? []), node]);
+    }
+    return node.id;
   };
   const edges = connections.map((c) => [idOf(c.src), idOf(c.dst), c.allowed.toString()] as const);
-  const byNs = new Map<string, string[]>();
-  [...nodes.entries()].forEach(([, n], i) => byNs.set(n.namespace, [...(byNs.get(n.namespace) ?? []), `n${i}`]));
-  const label = (i: string) => nodes.get([...nodes.keys()][Number(i.slice(1))])!.label;
   if (kind === 'mermaid') {
     const lines = ['flowchart LR'];
     let s = 0;
-    for (const [ns, ids] of byNs) {
+    for (const [ns, members] of byNs) {
       lines.push(`  subgraph s${s++}["${ns}"]`);
-      for (const id of ids) lines.push(`    ${id}["${label(id).replace(/"/g, "'")}"]`);
+      for (const n of members) lines.push(`    ${n.id}["${n.label.replace(/"/g, "'")}"]`);
       lines.push('  end');
     }
     for (const [a, b, ports] of edges) lines.push(`  ${a} -->|"${ports.replace(/"/g, "'")}"| ${b}`);
@@ -54,9 +59,9 @@ export function formatGraph(analysis: Analysis, kind: 'mermaid' | 'dot', focus?:
   }
   const lines = ['digraph connectivity {', '  rankdir=LR;', '  node [shape=box];'];
   let s = 0;
-  for (const [ns, ids] of byNs) {
+  for (const [ns, members] of byNs) {
     lines.push(`  subgraph cluster_${s++} {`, `    label=${JSON.stringify(ns)};`);
-    for (const id of ids) lines.push(`    ${id} [label=${JSON.stringify(label(id))}];`);
+    for (const n of members) lines.push(`    ${n.id} [label=${JSON.stringify(n.label)}];`);
     lines.push('  }');
   }
   for (const [a, b, ports] of edges) lines.push(`  ${a} -> ${b} [label=${JSON.stringify(ports)}];`);

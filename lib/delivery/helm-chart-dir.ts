@@ -42,6 +42,9 @@ export function writeHelmChartDir(name: string, objects: readonly KubeObject[]):
     fs.rmSync(directory, { recursive: true, force: true });
     fs.renameSync(staging, directory);
   }
-  const storedBytes = Math.ceil((gzipSync(template).length + gzipSync(manifest).length) * 4 / 3);
+  // Helm stores the templates and the rendered manifest; they differ only where `{{` was escaped.
+  const manifestGzip = gzipSync(manifest).length;
+  const templateGzip = template === manifest ? manifestGzip : gzipSync(template).length;
+  const storedBytes = Math.ceil((templateGzip + manifestGzip) * 4 / 3);
   return { directory, objects: objects.length, storedBytes };
 }

@@ -105,31 +105,32 @@ export class PolicyDelivery extends Construct {
     for (const chart of props.charts) {
       for (const w of collectWarnings(chart)) Annotations.of(this).addWarningV2(w.id, w.message);
     }
-    const objects = props.charts.flatMap((c) => chartObjects(c));
+    // Rendering a chart is the costly step at thousands of namespaces: once per chart.
+    const rendered = props.charts.map((chart) => ({ chart, objects: chartObjects(chart) }));
     const ready = installation?.ready;
     if (method === DeliveryMethod.INLINE_MANIFEST) {
-      for (const chart of props.charts) {
-        const manifest = new eks.KubernetesManifest(this, `Chart-${chart.node.id}`, { cluster: props.cluster, manifest: chartObjects(chart) as unknown as Record<string, unknown>[] });
+      for (const { chart, objects } of rendered) {
+        const manifest = new eks.KubernetesManifest(this, `Chart-${chart.node.id}`, { cluster: props.cluster, manifest: objects as unknown as Record<string, unknown>[] });
         if (ready) manifest.node.addDependency(ready);
         this.manifests.push(manifest);
       }
       return;
     }
 
+    const objects = rendered.flatMap((r) => r.objects);
     const foundation = objects.filter(isFoundation);
     const policies = objects.filter((o) => !isFoundation(o));
-    const groups: [string, KubeObject[]][] = [[`${release}-foundation`, foundation]];
-    for (let i = 0; i < shards; i++) groups.push([shards === 1 ? release : `${release}-${i + 1}`, []]);
-    for (const policy of policies) groups[1 + shardOf(policy.metadata.namespace, shards)][1].push(policy);
-    let previous: eks.HelmChart | undefined;
-    for (const [name, members] of groups) {
+    const groups: { name: string; members: KubeObject[]; isFoundation: boolean }[] = [{ name: `${release}-foundation`, members: foundation, isFoundation: true }];
+    for (let i = 0; i < shards; i++) groups.push({ name: shards === 1 ? release : `${release}-${i + 1}`, members: [], isFoundation: false });
+    for (const policy of policies) groups[1 + shardOf(policy.metadata.namespace, shards)].members.push(policy);
+    let foundationRelease: eks.HelmChart | undefined;
+    for (const { name, members, isFoundation: isFoundationRelease } of groups) {
       if (members.length === 0) continue;
       const dir = writeHelmChartDir(name, members);
       if (dir.storedBytes > HELM_RELEASE_STORAGE_LIMIT * 0.9) {
         const needed = Math.ceil(shards * dir.storedBytes / (HELM_RELEASE_STORAGE_LIMIT * 0.6));
         fail({ path: this.node.path, property: 'shards', value: shards, problem: `makes release "${name}" about ${dir.storedBytes} bytes in Helm's release Secret, over 90% of the 1 MiB limit (${members.length} objects)`, fix: `set shards to ${Math.max(needed, shards + 1)} or more` });
       }
-      const isFoundationRelease = previous === undefined && name.endsWith('-foundation');
       const asset = new Asset(this, isFoundationRelease ? 'FoundationChart' : `PolicyChart-${name}`, { path: dir.directory });
       const chart = new eks.HelmChart(this, isFoundationRelease ? 'Foundation' : `Policies-${name}`, {
         cluster: props.cluster,
@@ -141,8 +142,8 @@ export class PolicyDelivery extends Construct {
         timeout,
       });
       if (ready) chart.node.addDependency(ready);
-      if (isFoundationRelease) previous = chart;
-      else if (previous) chart.node.addDependency(previous);
+      if (isFoundationRelease) foundationRelease = chart;
+      else if (foundationRelease) chart.node.addDependency(foundationRelease);
       this.releases.push(chart);
     }
   }
