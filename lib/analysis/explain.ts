@@ -17,7 +17,8 @@ export function parsePortSpec(text: string): { port: number; protocol: AnalyzedP
 export function findEndpoint(analysis: Analysis, text: string): Endpoint {
   const w = analysis.workload(text);
   if (w) return w;
-  if (/^[0-9.:a-fA-F]+(\/[0-9]+)?$/.test(text) && text.includes('.') || text.includes(':')) {
+  const looksLikeAddress = /^[0-9.:a-fA-F]+(\/[0-9]+)?$/.test(text) && /[.:]/.test(text);
+  if (looksLikeAddress) {
     const e = analysis.external(text);
     if (e) return e;
   }

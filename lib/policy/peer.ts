@@ -198,9 +198,9 @@ function validatePeerSpec(spec: PeerSpec, problems: Problems, path: string, prop
       return;
     case 'cidr':
       validateCidr(spec.cidr, problems, path, `${property} CIDR`);
+      const outer = parseCidr(spec.cidr).cidr;
       for (const ex of spec.except) {
         validateCidr(ex, problems, path, `${property} except`);
-        const outer = parseCidr(spec.cidr).cidr;
         const inner = parseCidr(ex).cidr;
         if (outer && inner && !cidrContains(outer, inner)) {
           problems.add({ path, property: `${property} except`, value: ex, problem: `is not inside ${spec.cidr}, so it excludes nothing`, fix: `remove it, or widen the block to contain it` });

@@ -94,7 +94,7 @@ function checkRules(
     }
     seen.set(text, index);
     const feature = ACTION_FEATURE[rule.action];
-    if (feature) needs(feature, `${property} action`, rule.action, `Kubernetes NetworkPolicy only allows`);
+    if (feature) needs(feature, `${property} action`, rule.action, `it has no ${rule.action} action`);
     rule.peers.forEach((peer, p) => {
       peer.validate(problems, path, `${property} peer ${p}`);
       for (const spec of peer.specs) checkPeer(spec, intent, direction, target, path, `${property} peer ${p}`, problems, needs);

@@ -74,7 +74,7 @@ export const LINT_RULES: readonly LintRule[] = [
         if (p.namespace && !a.workloads.some((w) => w.namespace === p.namespace)) continue;
         if (!a.workloads.some((w) => p.appliesTo(w))) out.push(policyFinding(this, 'note', p, 'selects no workload of the input', 'check the labels against the pods\' labels'));
         for (const [, r] of rulesOf(p)) {
-          if (r.peer.cidrs.length > 0 || r.peer.allWorkloads || r.peer.namespaces.length === 0) continue;
+          if (r.peer.cidrs.length > 0 || r.peer.allWorkloads || (r.peer.namespaces !== 'all' && r.peer.namespaces.length === 0)) continue;
           const names = r.peer.namespaces === 'all' ? undefined : r.peer.namespaces;
           if (names && !a.workloads.some((w) => names.includes(w.namespace ?? ''))) continue;
           if (!a.workloads.some((w) => r.peer.matches(w))) out.push(policyFinding(this, 'note', p, `${r.field} peer ${r.peer.text} matches no workload`, 'check the peer\'s labels and namespace'));

@@ -1,4 +1,4 @@
-import { parseCidr, cidrContains, Cidr } from '../../core/cidr';
+import { parseCidr, Cidr } from '../../core/cidr';
 import { KubeObject } from '../../manifests/types';
 import { blockHolds } from '../externals';
 import { InputProblem, SourcedObject } from '../load';
@@ -185,5 +185,3 @@ export function policyKey(o: KubeObject, suffix = ''): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}${suffix}`;
 }
 
-/** Whether `a` contains `b` (re-exported for lint). */
-export { cidrContains };

@@ -80,12 +80,6 @@ function calicoRules(rule: Rule, peerSide: 'source' | 'destination'): JsonValue[
         const destination = { ...peer, ...destinationPorts };
         if (Object.keys(destination).length > 0) r.destination = destination;
       }
-      if (rule.http.length > 0) {
-        r.http = {
-          methods: [...new Set(rule.http.flatMap((h) => (h.method ? [h.method] : [])))],
-          paths: rule.http.flatMap((h) => (h.path ? [{ exact: h.path }] : [])),
-        };
-      }
       out.push(r);
     }
   }
