@@ -7,6 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const yaml = require('js-yaml');
+const { median } = require('./bench-util');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-analyzer-'));
 const docs = [];
@@ -37,7 +38,6 @@ const policies = docs.filter((d) => /NetworkPolicy$/.test(d.kind)).length;
 const small = path.join(dir, 'small.yaml');
 fs.writeFileSync(small, docs.slice(0, 10).map((d) => yaml.dump(d)).join('---\n'));
 
-function median(v) { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const parse = [];
 for (let i = 0; i < RUNS; i++) {

@@ -2,10 +2,8 @@
 // One synth of one benchmark case, in its own process so module loading counts.
 // Prints JSON: wall milliseconds (require + construct + synth), template bytes and resources.
 const started = process.hrtime.bigint();
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { App, Stack } = require('aws-cdk-lib');
+const { Stack } = require('aws-cdk-lib');
+const { measureSynth } = require('./bench-util');
 
 const CASES = {
   'empty-stack': (stack) => { void stack; },
@@ -29,14 +27,5 @@ if (!CASES[name]) {
   console.error(`unknown case ${name}; one of ${Object.keys(CASES).join(', ')}`);
   process.exit(2);
 }
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ezt-bench-'));
-const app = new App({ outdir });
-const stack = new Stack(app, 'Bench');
-CASES[name](stack);
-const assembly = app.synth();
-const ms = Number(process.hrtime.bigint() - started) / 1e6;
-const file = path.join(outdir, assembly.getStackByName('Bench').templateFile);
-const text = fs.readFileSync(file, 'utf8');
-const resources = Object.keys(JSON.parse(text).Resources ?? {}).length;
-fs.rmSync(outdir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ name, ms, bytes: Buffer.byteLength(text), resources }) + '\n');
+const result = measureSynth(started, (app) => CASES[name](new Stack(app, 'Bench')), 'Bench');
+process.stdout.write(JSON.stringify({ name, ...result }) + '\n');

@@ -4,16 +4,12 @@
 // median is reported. Runs are interleaved so drift on the machine hits all cases alike.
 const { execFileSync } = require('child_process');
 const path = require('path');
+const { median } = require('./bench-util');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CASES = ['empty-stack', 'bare-eks-cluster-with-helm-chart', 'secured-cluster'];
 const samples = Object.fromEntries(CASES.map((c) => [c, []]));
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 for (let run = 0; run < RUNS; run++) {
   for (const name of CASES) {

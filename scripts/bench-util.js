@@ -1,0 +1,31 @@
+// Shared by the benchmark scripts: the median of samples, and one measured synth.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+/** The median of numbers. */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Builds an app with `build(app)`, synthesizes it into a temporary directory and
+ * returns wall ms since `started` (take it before requiring aws-cdk-lib so module
+ * loading counts), the bytes and resource count of stack `stackName`.
+ */
+function measureSynth(started, build, stackName, context = {}) {
+  const { App } = require('aws-cdk-lib');
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ezt-bench-'));
+  const app = new App({ outdir, context });
+  build(app);
+  const assembly = app.synth();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const text = fs.readFileSync(path.join(outdir, assembly.getStackByName(stackName).templateFile), 'utf8');
+  const resources = Object.keys(JSON.parse(text).Resources ?? {}).length;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { ms, bytes: Buffer.byteLength(text), resources };
+}
+
+module.exports = { median, measureSynth };
