@@ -2,12 +2,13 @@ import { Cidr, parseCidr } from '../core/cidr';
 import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
-import { Direction, Endpoint, NormPolicy, NormRule, TierInfo } from './model';
+import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, TierInfo } from './model';
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
 import { DialectParser, FieldError, ParseContext, resolvePorts } from './policies/common';
 import { kubernetesParser } from './policies/kubernetes';
+import { PeerIndex } from './peer-index';
 import { PortSet } from './port-set';
 
 /** Options of an analysis. */
@@ -53,9 +54,28 @@ export interface SideVerdict {
 const KNOWN_KINDS = new Set(['Namespace', 'Service', 'Tier', 'NetworkSet', 'GlobalNetworkSet', 'CiliumCIDRGroup', ...Object.keys(WORKLOAD_KINDS)]);
 const PARSERS: readonly DialectParser[] = [kubernetesParser, calicoParser, ciliumParser, adminParser];
 
+/**
+ * One side (the egress of a source or the ingress of a destination) of every
+ * endpoint selected by the same policies. Peers that the same rules match get
+ * the same verdict, so verdicts are computed once per group of peers.
+ */
 interface SideResult {
+  readonly subject: Endpoint;
+  readonly direction: Direction;
+  /** Whether no policy selects the subject in this direction (everything is allowed). */
+  readonly unselected: boolean;
+  /** The rules of the selecting policies, in evaluation order. */
+  readonly rules: readonly NormRule[];
+  /** Indexes of the rules that do not match every workload: only they tell workloads apart. */
+  readonly specific: readonly number[];
+  /** Whether egress rules name ports, which resolve on each destination. */
+  readonly namedEgress: boolean;
+  /** Whether a named-port egress rule matches every workload, so every workload must be visited. */
+  readonly everyone: boolean;
+  /** The verdict for a workload no specific rule matches. */
   readonly fallback: PortSet;
-  readonly byPeer: Map<number, PortSet>;
+  /** Verdicts by group of peers. */
+  readonly verdicts: Map<string, PortSet>;
 }
 
 /**
@@ -88,10 +108,12 @@ export class Analysis {
   private readonly endpoints: Endpoint[];
   private readonly selecting = new Map<string, NormPolicy[]>();
   private readonly sideCache = new Map<string, SideResult>();
-  private readonly matchCache = new WeakMap<NormRule, number[]>();
-  private readonly byNamespace = new Map<string, Endpoint[]>();
+  private readonly peers: PeerIndex;
+  private readonly externalKeyCache = new WeakMap<SideResult, string[]>();
   private readonly policiesByNamespace = new Map<string, NormPolicy[]>();
   private readonly clusterPolicies: NormPolicy[] = [];
+  private readonly candidatesByNamespace = new Map<string, NormPolicy[]>();
+  private readonly portKeys: string[] = [];
   private connectionCache?: Connection[];
 
   private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
@@ -146,11 +168,8 @@ export class Analysis {
     networkSets.forEach((n) => n.blocks.forEach((c) => cidrs.add(c.text)));
     this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => labelsOfAtom(networkSets, { family, start, end }));
     this.endpoints = [...this.workloads, ...this.externals];
-    for (const w of this.workloads) {
-      const list = this.byNamespace.get(w.namespace ?? '') ?? [];
-      list.push(w);
-      this.byNamespace.set(w.namespace ?? '', list);
-    }
+    for (const w of this.workloads) this.portKeys[w.idx] = w.ports.map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`).join(',');
+    this.peers = new PeerIndex(this.workloads, this.externals);
   }
 
   /** The workload with this id (`namespace/name`), or undefined. */
@@ -175,32 +194,74 @@ export class Analysis {
   /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
   public connections(): Connection[] {
     if (this.connectionCache) return this.connectionCache;
-    const n = this.endpoints.length;
-    const ingress: SideResult[] = this.endpoints.map((e) => (e.external ? { fallback: PortSet.ALL, byPeer: new Map() } : this.side(e, 'ingress')));
-    const open: number[] = [];
-    const mentionedBy: number[][] = Array.from({ length: n }, () => []);
-    ingress.forEach((r, dst) => {
-      if (!r.fallback.isEmpty) open.push(dst);
-      for (const src of r.byPeer.keys()) mentionedBy[src].push(dst);
-    });
+    const ingress = this.endpoints.map((e) => this.side(e, 'ingress'));
+    const reach = this.reachIndex(ingress);
+    const seen = new Int32Array(this.endpoints.length).fill(-1);
     const pairs: { src: number; dst: number; allowed: PortSet }[] = [];
     for (const src of this.endpoints) {
-      const eg = src.external ? { fallback: PortSet.ALL, byPeer: new Map<number, PortSet>() } : this.side(src, 'egress');
-      const candidates = new Set<number>(eg.byPeer.keys());
-      if (!eg.fallback.isEmpty) { for (const d of open) candidates.add(d); for (const d of mentionedBy[src.idx]) candidates.add(d); }
-      for (const d of [...candidates].sort((a, b) => a - b)) {
-        if (d === src.idx) continue;
+      const eg = this.side(src, 'egress');
+      const candidates: number[] = [];
+      const add = (d: number) => { if (seen[d] !== src.idx && d !== src.idx) { seen[d] = src.idx; candidates.push(d); } };
+      if (src.external) {
+        reach.openToExternals.forEach(add);
+        reach.byExternal.get(src.idx)?.forEach(add);
+      } else if (eg.everyone) {
+        this.endpoints.forEach((x) => add(x.idx));
+      } else {
+        for (const ri of eg.specific) for (const part of this.peers.parts(eg.rules[ri].peer)) this.peers.members(part).forEach(add);
+        this.externals.forEach((x) => add(x.idx));
+        if (!eg.fallback.isEmpty) {
+          reach.open.forEach(add);
+          for (const dsts of reach.partsOf[src.idx] ?? []) dsts.forEach(add);
+        }
+      }
+      candidates.sort((a, b) => a - b);
+      for (const d of candidates) {
         const dst = this.endpoints[d];
         if (src.external && dst.external) continue;
-        const e = eg.byPeer.get(d) ?? eg.fallback;
+        const e = this.sideVerdict(eg, dst);
         if (e.isEmpty) continue;
-        const i = ingress[d].byPeer.get(src.idx) ?? ingress[d].fallback;
-        const allowed = e.intersect(i);
+        const allowed = e.intersect(this.sideVerdict(ingress[d], src));
         if (!allowed.isEmpty) pairs.push({ src: src.idx, dst: d, allowed });
       }
     }
     this.connectionCache = this.groupExternals(pairs);
     return this.connectionCache;
+  }
+
+  /**
+   * Where traffic may arrive, seen from the sources: destinations open to any
+   * workload (or any address) no rule names, and the destinations whose
+   * ingress rules name a given peer or address block.
+   */
+  private reachIndex(ingress: readonly SideResult[]) {
+    const open: number[] = [];
+    const openToExternals: number[] = [];
+    const byPart = new Map<string | PeerMatcher, { part: PeerMatcher; dsts: number[] }>();
+    const byExternal = new Map<number, number[]>();
+    for (const dst of this.workloads) {
+      const side = ingress[dst.idx];
+      if (!side.fallback.isEmpty) open.push(dst.idx);
+      if (!this.sideVerdict(side, undefined).isEmpty) openToExternals.push(dst.idx);
+      for (const ri of side.specific) {
+        for (const part of this.peers.parts(side.rules[ri].peer)) {
+          const id = this.peers.identity(part);
+          const entry = byPart.get(id);
+          if (!entry) byPart.set(id, { part, dsts: [dst.idx] });
+          else if (entry.dsts[entry.dsts.length - 1] !== dst.idx) entry.dsts.push(dst.idx);
+        }
+      }
+      for (const rule of side.rules) {
+        for (const x of this.peers.externalsOf(rule)) {
+          const list = byExternal.get(x);
+          if (!list) byExternal.set(x, [dst.idx]);
+          else if (list[list.length - 1] !== dst.idx) list.push(dst.idx);
+        }
+      }
+    }
+    const partsOf: number[][][] = [];
+    for (const { part, dsts } of byPart.values()) for (const i of this.peers.members(part)) (partsOf[i] ??= []).push(dsts);
+    return { open, openToExternals, byExternal, partsOf };
   }
 
   /** The analyzer's JSON (see the README for the exact shape). */
@@ -216,52 +277,84 @@ export class Analysis {
     const key = `${e.idx}/${direction}`;
     let list = this.selecting.get(key);
     if (!list) {
-      const candidates = this.clusterPolicies.length === 0 ? (this.policiesByNamespace.get(e.namespace ?? '') ?? [])
-        : [...this.clusterPolicies, ...(this.policiesByNamespace.get(e.namespace ?? '') ?? [])].sort(comparePolicies);
+      const candidates = this.candidatePolicies(e.namespace ?? '');
       list = e.external ? [] : candidates.filter((p) => p[direction] !== undefined && p.appliesTo(e));
       this.selecting.set(key, list);
     }
     return list;
   }
 
-  private side(e: Endpoint, direction: Direction): SideResult {
-    const policies = this.policiesFor(e, direction);
-    if (policies.length === 0) return { fallback: PortSet.ALL, byPeer: new Map() };
-    const rules = policies.flatMap((p) => p[direction] ?? []);
-    const named = rules.some((r) => r.ports.hasNames);
-    const portKey = direction === 'ingress' && named ? `#${e.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`).join(',')}` : '';
-    const key = `${direction}:${policies.map((p) => p.key).join('|')}${portKey}`;
-    const cached = this.sideCache.get(key);
-    if (cached) return cached;
-    const everyone = direction === 'egress' && rules.some((r) => r.ports.hasNames && r.peer.allWorkloads);
-    const mentioned = new Set<number>();
-    if (everyone) this.endpoints.forEach((x) => mentioned.add(x.idx));
-    else for (const r of rules) for (const i of this.matched(r)) mentioned.add(i);
-    for (const x of this.externals) mentioned.add(x.idx);
-    const byPeer = new Map<number, PortSet>();
-    for (const i of mentioned) byPeer.set(i, this.evaluate(e, this.endpoints[i], direction, false).allowed);
-    const fallback = everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed;
-    const result = { fallback, byPeer };
-    this.sideCache.set(key, result);
-    return result;
-  }
-
-  private matched(rule: NormRule): number[] {
-    let list = this.matchCache.get(rule);
+  /** The cluster-wide and namespace policies that may select workloads of `namespace`, in evaluation order. */
+  private candidatePolicies(namespace: string): NormPolicy[] {
+    let list = this.candidatesByNamespace.get(namespace);
     if (!list) {
-      const candidates = rule.peer.namespaces === 'all' ? this.workloads : rule.peer.namespaces.flatMap((ns) => this.byNamespace.get(ns) ?? []);
-      list = candidates.filter((c) => rule.peer.matches(c)).map((c) => c.idx);
-      this.matchCache.set(rule, list);
+      const own = this.policiesByNamespace.get(namespace) ?? [];
+      list = this.clusterPolicies.length === 0 ? own : [...this.clusterPolicies, ...own].sort(comparePolicies);
+      this.candidatesByNamespace.set(namespace, list);
     }
     return list;
+  }
+
+  private side(e: Endpoint, direction: Direction): SideResult {
+    const policies = this.policiesFor(e, direction);
+    if (policies.length === 0) return { subject: e, direction, unselected: true, rules: [], specific: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() };
+    const rules = policies.flatMap((p) => p[direction] ?? []);
+    const named = rules.some((r) => r.ports.hasNames);
+    const portKey = direction === 'ingress' && named ? `#${this.portKeys[e.idx]}` : '';
+    const key = `${direction}:${policies.map((p) => p.key).join('|')}${portKey}`;
+    let side = this.sideCache.get(key);
+    if (!side) {
+      const namedEgress = direction === 'egress' && named;
+      const everyone = namedEgress && rules.some((r) => r.ports.hasNames && r.peer.allWorkloads);
+      const specific = rules.flatMap((r, i) => (r.peer.allWorkloads ? [] : [i]));
+      const fallback = everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed;
+      side = { subject: e, direction, unselected: false, rules, specific, namedEgress, everyone, fallback, verdicts: new Map() };
+      this.sideCache.set(key, side);
+    }
+    return side;
+  }
+
+  /**
+   * The side's verdict for one peer (undefined: an address no rule names).
+   * Peers that the same rules match share one evaluation.
+   */
+  private sideVerdict(side: SideResult, peer: Endpoint | undefined): PortSet {
+    if (side.unselected) return PortSet.ALL;
+    let key: string;
+    if (peer === undefined) key = 'x';
+    else if (peer.external) key = this.externalKeys(side)[peer.idx - this.workloads.length];
+    else {
+      key = '';
+      for (const ri of side.specific) if (this.peers.matchesWorkload(side.rules[ri], peer.idx)) key += `${ri},`;
+      if (key === '' && !side.namedEgress) return side.fallback;
+      if (side.namedEgress) key += `#${this.portKeys[peer.idx]}`;
+    }
+    let allowed = side.verdicts.get(key);
+    if (!allowed) {
+      const matching = new Set<NormRule>(peer === undefined ? [] : side.rules.filter((r, i) => (peer.external ? this.peers.externalsOf(r).has(peer.idx) : r.peer.allWorkloads || (side.specific.includes(i) && this.peers.matchesWorkload(r, peer.idx)))));
+      allowed = this.evaluate(side.subject, peer, side.direction, false, matching).allowed;
+      side.verdicts.set(key, allowed);
+    }
+    return allowed;
+  }
+
+  /** For each address block, which of the side's rules match it, as a verdict key. */
+  private externalKeys(side: SideResult): string[] {
+    let keys = this.externalKeyCache.get(side);
+    if (!keys) {
+      keys = this.externals.map((x) => `x${side.rules.flatMap((r, i) => (this.peers.externalsOf(r).has(x.idx) ? [i] : [])).join(',')}`);
+      this.externalKeyCache.set(side, keys);
+    }
+    return keys;
   }
 
   /**
    * Evaluates one side: the policies selecting `subject` in `direction`,
    * tier by tier, rule by rule, on port sets. `peer` undefined stands for a
-   * workload no rule names specifically.
+   * workload no rule names specifically. `matching`, when given, is the set
+   * of rules known to match `peer` (so they need not be tested again).
    */
-  private evaluate(subject: Endpoint, peer: Endpoint | undefined, direction: Direction, trace: boolean): SideVerdict {
+  private evaluate(subject: Endpoint, peer: Endpoint | undefined, direction: Direction, trace: boolean, matching?: ReadonlySet<NormRule>): SideVerdict {
     const policies = this.policiesFor(subject, direction);
     if (policies.length === 0) return { allowed: PortSet.ALL, steps: [], isolated: false };
     const steps: TraceStep[] = [];
@@ -278,7 +371,7 @@ export class Analysis {
         isolating = isolating || p.isolates[direction];
         for (const r of p[direction] ?? []) {
           if (rem.isEmpty) break;
-          if (!(peer ? r.peer.matches(peer) : r.peer.allWorkloads)) continue;
+          if (!(matching ? matching.has(r) : peer ? r.peer.matches(peer) : r.peer.allWorkloads)) continue;
           const ports = resolvePorts(r.ports, direction === 'ingress' ? subject : peer).intersect(rem);
           if (ports.isEmpty) continue;
           if (trace) steps.push({ policy: p.display, tier: p.tier, rule: r.field, action: r.action, ports, l7: r.l7 });
@@ -312,8 +405,12 @@ export class Analysis {
       g.atoms.push(src.external ? src : dst);
       groups.set(key, g);
     }
+    const merged = new Map<string, string[]>();
     for (const g of groups.values()) {
-      const ips = { ips: mergeAtoms(g.atoms) };
+      const atomsKey = g.atoms.map((a) => a.idx).join(',');
+      let cidrs = merged.get(atomsKey);
+      if (!cidrs) { cidrs = mergeAtoms(g.atoms); merged.set(atomsKey, cidrs); }
+      const ips = { ips: cidrs };
       out.push({ src: g.src !== undefined ? this.endpoints[g.src].id : ips, dst: g.dst !== undefined ? this.endpoints[g.dst].id : ips, allowed: g.allowed });
     }
     const text = (e: ConnectionEnd) => (typeof e === 'string' ? e : `~${e.ips.join(',')}`);

@@ -51,6 +51,20 @@ export interface PeerMatcher {
   matches(e: Endpoint): boolean;
   /** The namespaces whose workloads it can match, or `all`. */
   readonly namespaces: readonly string[] | 'all';
+  /**
+   * Whether it can match workloads of this workload's namespace (a test on the
+   * namespace alone, so the analyzer can skip whole namespaces).
+   * @default every namespace in `namespaces`
+   */
+  readonly inNamespace?: (e: Endpoint) => boolean;
+  /**
+   * A canonical identity: two matchers with the same key match the same
+   * endpoints, so the analyzer lists their workloads once.
+   * @default no sharing
+   */
+  readonly key?: string;
+  /** For a union of peers: its parts, whose matches the analyzer lists separately. */
+  readonly parts?: readonly PeerMatcher[];
   /** Whether it matches every workload (so no workload needs to be listed). */
   readonly allWorkloads: boolean;
   /** CIDRs it names, for the address partition. */

@@ -140,6 +140,8 @@ export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
   return {
     matches: (e) => peers.some((p) => p.matches(e)),
     namespaces,
+    parts: peers,
+    inNamespace: (e) => peers.some((p) => (p.namespaces === 'all' ? (p.inNamespace?.(e) ?? true) : p.namespaces.includes(e.namespace ?? ''))),
     allWorkloads: peers.some((p) => p.allWorkloads),
     cidrs: peers.flatMap((p) => p.cidrs),
     text: peers.map((p) => p.text).join(' or '),
@@ -154,6 +156,8 @@ export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, v
   return {
     matches: (e) => e.external === undefined && nsTest(e) && pod(labelsOf(e)),
     namespaces: typeof ns === 'string' ? [ns] : 'all',
+    inNamespace: nsTest,
+    key: `${view}|${typeof ns === 'string' ? ns : '*'}|${text}`,
     allWorkloads: podIsAll && nsIsAll && typeof ns !== 'string',
     cidrs: [],
     text,

@@ -1,0 +1,77 @@
+import { Endpoint, NormRule, PeerMatcher } from './model';
+
+/**
+ * Which endpoints each rule peer matches, computed once per peer and shared
+ * between peers with the same key (the same selector in many policies), so
+ * the analysis tests membership instead of re-running selectors.
+ */
+export class PeerIndex {
+  private readonly byNamespace = new Map<string, Endpoint[]>();
+  private readonly lists = new Map<string | PeerMatcher, { members: number[]; set: Set<number> }>();
+  private readonly externalCache = new WeakMap<NormRule, Set<number>>();
+  private readonly partCache = new WeakMap<PeerMatcher, readonly PeerMatcher[]>();
+  private readonly entries = new WeakMap<PeerMatcher, { members: number[]; set: Set<number> }>();
+
+  constructor(private readonly workloads: readonly Endpoint[], private readonly externals: readonly Endpoint[]) {
+    for (const w of workloads) {
+      const list = this.byNamespace.get(w.namespace ?? '') ?? [];
+      list.push(w);
+      this.byNamespace.set(w.namespace ?? '', list);
+    }
+  }
+
+  /** The smallest peers a rule's peer is a union of (itself when it is not a union). */
+  public parts(peer: PeerMatcher): readonly PeerMatcher[] {
+    let parts = this.partCache.get(peer);
+    if (!parts) {
+      parts = peer.parts ? peer.parts.flatMap((p) => this.parts(p)) : [peer];
+      this.partCache.set(peer, parts);
+    }
+    return parts;
+  }
+
+  /** The identity under which a peer's matches are shared. */
+  public identity(peer: PeerMatcher): string | PeerMatcher {
+    return peer.key ?? peer;
+  }
+
+  /** The workloads a (part) peer matches, by index, ascending. */
+  public members(peer: PeerMatcher): readonly number[] {
+    return this.entry(peer).members;
+  }
+
+  /** Whether workload `idx` is matched by the rule's peer. */
+  public matchesWorkload(rule: NormRule, idx: number): boolean {
+    for (const p of this.parts(rule.peer)) if (this.entry(p).set.has(idx)) return true;
+    return false;
+  }
+
+  /** The address blocks (by index) a rule's peer matches. */
+  public externalsOf(rule: NormRule): Set<number> {
+    let set = this.externalCache.get(rule);
+    if (!set) {
+      set = new Set(this.externals.filter((x) => rule.peer.matches(x)).map((x) => x.idx));
+      this.externalCache.set(rule, set);
+    }
+    return set;
+  }
+
+  private entry(peer: PeerMatcher): { members: number[]; set: Set<number> } {
+    const known = this.entries.get(peer);
+    if (known) return known;
+    const id = this.identity(peer);
+    let entry = this.lists.get(id);
+    if (!entry) {
+      const { namespaces, inNamespace } = peer;
+      let candidates: readonly Endpoint[];
+      if (namespaces !== 'all') candidates = [...new Set(namespaces)].sort().flatMap((ns) => this.byNamespace.get(ns) ?? []);
+      else if (!inNamespace) candidates = this.workloads;
+      else candidates = [...this.byNamespace.values()].filter((ws) => inNamespace(ws[0])).flat();
+      const members = candidates.filter((c) => peer.matches(c)).map((c) => c.idx).sort((a, b) => a - b);
+      entry = { members, set: new Set(members) };
+      this.lists.set(id, entry);
+    }
+    this.entries.set(peer, entry);
+    return entry;
+  }
+}
