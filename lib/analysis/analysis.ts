@@ -1,4 +1,5 @@
 import { Cidr, parseCidr } from '../core/cidr';
+import { compareText } from '../core/order';
 import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
@@ -60,7 +61,8 @@ const PARSERS: readonly DialectParser[] = [kubernetesParser, calicoParser, ciliu
  * the same verdict, so verdicts are computed once per group of peers.
  */
 interface SideResult {
-  readonly subject: Endpoint;
+  /** An endpoint the policies select (undefined when none do). */
+  readonly subject?: Endpoint;
   readonly direction: Direction;
   /** Whether no policy selects the subject in this direction (everything is allowed). */
   readonly unselected: boolean;
@@ -105,11 +107,17 @@ export class Analysis {
   /** The inventory (namespaces, services). */
   public readonly inventory: Inventory;
 
-  private readonly endpoints: Endpoint[];
-  private readonly selecting = new Map<string, NormPolicy[]>();
+  private readonly selecting: { [d in Direction]: NormPolicy[][] } = { ingress: [], egress: [] };
   private readonly sideCache = new Map<string, SideResult>();
+  private readonly ordinal = new Map<NormPolicy, number>();
+  private readonly unselected: { [d in Direction]: SideResult } = {
+    ingress: { subject: undefined, direction: 'ingress', unselected: true, rules: [], specific: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
+    egress: { subject: undefined, direction: 'egress', unselected: true, rules: [], specific: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
+  };
   private readonly peers: PeerIndex;
   private readonly externalKeyCache = new WeakMap<SideResult, string[]>();
+  private readonly externalGroupCache = new WeakMap<SideResult, { ips: string[]; allowed: PortSet }[]>();
+  private readonly mergedCache = new Map<string, string[]>();
   private readonly policiesByNamespace = new Map<string, NormPolicy[]>();
   private readonly clusterPolicies: NormPolicy[] = [];
   private readonly candidatesByNamespace = new Map<string, NormPolicy[]>();
@@ -157,6 +165,7 @@ export class Analysis {
     this.stagedPolicies = staged;
     this.policies = options.stagedAsEnforced ? applyStaged(enforced, staged) : enforced;
     this.policies.sort(comparePolicies);
+    this.policies.forEach((p, i) => this.ordinal.set(p, i));
     for (const p of this.policies) {
       if (p.namespace === undefined) { this.clusterPolicies.push(p); continue; }
       const list = this.policiesByNamespace.get(p.namespace) ?? [];
@@ -167,7 +176,6 @@ export class Analysis {
     for (const p of [...this.policies, ...staged]) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) r.peer.cidrs.forEach((c) => cidrs.add(c));
     networkSets.forEach((n) => n.blocks.forEach((c) => cidrs.add(c.text)));
     this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => labelsOfAtom(networkSets, { family, start, end }));
-    this.endpoints = [...this.workloads, ...this.externals];
     for (const w of this.workloads) this.portKeys[w.idx] = w.ports.map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`).join(',');
     this.peers = new PeerIndex(this.workloads, this.externals);
   }
@@ -194,55 +202,56 @@ export class Analysis {
   /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
   public connections(): Connection[] {
     if (this.connectionCache) return this.connectionCache;
-    const ingress = this.endpoints.map((e) => this.side(e, 'ingress'));
-    const reach = this.reachIndex(ingress);
-    const seen = new Int32Array(this.endpoints.length).fill(-1);
-    const pairs: { src: number; dst: number; allowed: PortSet }[] = [];
-    for (const src of this.endpoints) {
+    const ingress = this.workloads.map((w) => this.side(w, 'ingress'));
+    const out: Connection[] = [];
+    // Traffic to and from addresses: one connection per workload and verdict,
+    // the address blocks merged, computed once per side.
+    for (const w of this.workloads) {
+      for (const g of this.externalGroups(this.side(w, 'egress'))) out.push({ src: w.id, dst: { ips: g.ips }, allowed: g.allowed });
+      for (const g of this.externalGroups(ingress[w.idx])) out.push({ src: { ips: g.ips }, dst: w.id, allowed: g.allowed });
+    }
+    // Traffic between workloads: the destinations a source's egress rules name,
+    // and when its egress is open, every destination that admits it.
+    const open = this.workloads.filter((w) => !ingress[w.idx].fallback.isEmpty).map((w) => w.idx);
+    let admitting: number[][][] | undefined;
+    const seen = new Int32Array(this.workloads.length).fill(-1);
+    for (const src of this.workloads) {
       const eg = this.side(src, 'egress');
       const candidates: number[] = [];
       const add = (d: number) => { if (seen[d] !== src.idx && d !== src.idx) { seen[d] = src.idx; candidates.push(d); } };
-      if (src.external) {
-        reach.openToExternals.forEach(add);
-        reach.byExternal.get(src.idx)?.forEach(add);
-      } else if (eg.everyone) {
-        this.endpoints.forEach((x) => add(x.idx));
-      } else {
+      if (eg.everyone) this.workloads.forEach((x) => add(x.idx));
+      else {
         for (const ri of eg.specific) for (const part of this.peers.parts(eg.rules[ri].peer)) this.peers.members(part).forEach(add);
-        this.externals.forEach((x) => add(x.idx));
         if (!eg.fallback.isEmpty) {
-          reach.open.forEach(add);
-          for (const dsts of reach.partsOf[src.idx] ?? []) dsts.forEach(add);
+          open.forEach(add);
+          admitting ??= this.admittingIndex(ingress);
+          for (const dsts of admitting[src.idx] ?? []) dsts.forEach(add);
         }
       }
       candidates.sort((a, b) => a - b);
       for (const d of candidates) {
-        const dst = this.endpoints[d];
-        if (src.external && dst.external) continue;
+        const dst = this.workloads[d];
         const e = this.sideVerdict(eg, dst);
         if (e.isEmpty) continue;
         const allowed = e.intersect(this.sideVerdict(ingress[d], src));
-        if (!allowed.isEmpty) pairs.push({ src: src.idx, dst: d, allowed });
+        if (!allowed.isEmpty) out.push({ src: src.id, dst: dst.id, allowed });
       }
     }
-    this.connectionCache = this.groupExternals(pairs);
+    const text = (e: ConnectionEnd) => (typeof e === 'string' ? e : `~${e.ips.join(',')}`);
+    const keyed = out.map((c) => ({ c, src: text(c.src), dst: text(c.dst), ports: c.allowed.key }));
+    keyed.sort((a, b) => compareText(a.src, b.src) || compareText(a.dst, b.dst) || compareText(a.ports, b.ports));
+    this.connectionCache = keyed.map((k) => k.c);
     return this.connectionCache;
   }
 
   /**
-   * Where traffic may arrive, seen from the sources: destinations open to any
-   * workload (or any address) no rule names, and the destinations whose
-   * ingress rules name a given peer or address block.
+   * For each workload (by index), the lists of destinations whose ingress
+   * rules name a peer matching it: where it may arrive beyond the open ones.
    */
-  private reachIndex(ingress: readonly SideResult[]) {
-    const open: number[] = [];
-    const openToExternals: number[] = [];
+  private admittingIndex(ingress: readonly SideResult[]): number[][][] {
     const byPart = new Map<string | PeerMatcher, { part: PeerMatcher; dsts: number[] }>();
-    const byExternal = new Map<number, number[]>();
     for (const dst of this.workloads) {
       const side = ingress[dst.idx];
-      if (!side.fallback.isEmpty) open.push(dst.idx);
-      if (!this.sideVerdict(side, undefined).isEmpty) openToExternals.push(dst.idx);
       for (const ri of side.specific) {
         for (const part of this.peers.parts(side.rules[ri].peer)) {
           const id = this.peers.identity(part);
@@ -251,17 +260,39 @@ export class Analysis {
           else if (entry.dsts[entry.dsts.length - 1] !== dst.idx) entry.dsts.push(dst.idx);
         }
       }
-      for (const rule of side.rules) {
-        for (const x of this.peers.externalsOf(rule)) {
-          const list = byExternal.get(x);
-          if (!list) byExternal.set(x, [dst.idx]);
-          else if (list[list.length - 1] !== dst.idx) list.push(dst.idx);
-        }
-      }
     }
-    const partsOf: number[][][] = [];
-    for (const { part, dsts } of byPart.values()) for (const i of this.peers.members(part)) (partsOf[i] ??= []).push(dsts);
-    return { open, openToExternals, byExternal, partsOf };
+    const admitting: number[][][] = [];
+    for (const { part, dsts } of byPart.values()) for (const i of this.peers.members(part)) (admitting[i] ??= []).push(dsts);
+    return admitting;
+  }
+
+  /** A side's verdicts for the address blocks, grouped by verdict, the blocks merged into CIDRs. */
+  private externalGroups(side: SideResult): { ips: string[]; allowed: PortSet }[] {
+    let groups = this.externalGroupCache.get(side);
+    if (!groups) {
+      const byVerdict = new Map<string, { atoms: Endpoint[]; allowed: PortSet }>();
+      for (const x of this.externals) {
+        const allowed = this.sideVerdict(side, x);
+        if (allowed.isEmpty) continue;
+        const g = byVerdict.get(allowed.key);
+        if (g) g.atoms.push(x);
+        else byVerdict.set(allowed.key, { atoms: [x], allowed });
+      }
+      groups = [...byVerdict.values()].map((g) => ({ ips: this.mergedAtoms(g.atoms), allowed: g.allowed }));
+      this.externalGroupCache.set(side, groups);
+    }
+    return groups;
+  }
+
+  /** Address blocks merged into the fewest CIDRs, memoized (many sides share the same blocks). */
+  private mergedAtoms(atoms: Endpoint[]): string[] {
+    const key = atoms.map((a) => a.idx).join(',');
+    let cidrs = this.mergedCache.get(key);
+    if (!cidrs) {
+      cidrs = mergeAtoms(atoms);
+      this.mergedCache.set(key, cidrs);
+    }
+    return cidrs;
   }
 
   /** The analyzer's JSON (see the README for the exact shape). */
@@ -274,12 +305,11 @@ export class Analysis {
 
   /** Policies selecting `e` in `direction`, in evaluation order. */
   public policiesFor(e: Endpoint, direction: Direction): NormPolicy[] {
-    const key = `${e.idx}/${direction}`;
-    let list = this.selecting.get(key);
+    const cache = this.selecting[direction];
+    let list = cache[e.idx];
     if (!list) {
-      const candidates = this.candidatePolicies(e.namespace ?? '');
-      list = e.external ? [] : candidates.filter((p) => p[direction] !== undefined && p.appliesTo(e));
-      this.selecting.set(key, list);
+      list = e.external ? [] : this.candidatePolicies(e.namespace ?? '').filter((p) => p[direction] !== undefined && p.appliesTo(e));
+      cache[e.idx] = list;
     }
     return list;
   }
@@ -297,11 +327,11 @@ export class Analysis {
 
   private side(e: Endpoint, direction: Direction): SideResult {
     const policies = this.policiesFor(e, direction);
-    if (policies.length === 0) return { subject: e, direction, unselected: true, rules: [], specific: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() };
+    if (policies.length === 0) return this.unselected[direction];
     const rules = policies.flatMap((p) => p[direction] ?? []);
     const named = rules.some((r) => r.ports.hasNames);
     const portKey = direction === 'ingress' && named ? `#${this.portKeys[e.idx]}` : '';
-    const key = `${direction}:${policies.map((p) => p.key).join('|')}${portKey}`;
+    const key = `${direction}:${policies.map((p) => this.ordinal.get(p)).join(',')}${portKey}`;
     let side = this.sideCache.get(key);
     if (!side) {
       const namedEgress = direction === 'egress' && named;
@@ -314,15 +344,11 @@ export class Analysis {
     return side;
   }
 
-  /**
-   * The side's verdict for one peer (undefined: an address no rule names).
-   * Peers that the same rules match share one evaluation.
-   */
-  private sideVerdict(side: SideResult, peer: Endpoint | undefined): PortSet {
+  /** The side's verdict for one peer. Peers that the same rules match share one evaluation. */
+  private sideVerdict(side: SideResult, peer: Endpoint): PortSet {
     if (side.unselected) return PortSet.ALL;
     let key: string;
-    if (peer === undefined) key = 'x';
-    else if (peer.external) key = this.externalKeys(side)[peer.idx - this.workloads.length];
+    if (peer.external) key = this.externalKeys(side)[peer.idx - this.workloads.length];
     else {
       key = '';
       for (const ri of side.specific) if (this.peers.matchesWorkload(side.rules[ri], peer.idx)) key += `${ri},`;
@@ -331,8 +357,8 @@ export class Analysis {
     }
     let allowed = side.verdicts.get(key);
     if (!allowed) {
-      const matching = new Set<NormRule>(peer === undefined ? [] : side.rules.filter((r, i) => (peer.external ? this.peers.externalsOf(r).has(peer.idx) : r.peer.allWorkloads || (side.specific.includes(i) && this.peers.matchesWorkload(r, peer.idx)))));
-      allowed = this.evaluate(side.subject, peer, side.direction, false, matching).allowed;
+      const matching = new Set(side.rules.filter((r, i) => (peer.external ? this.peers.externalsOf(r).has(peer.idx) : r.peer.allWorkloads || (side.specific.includes(i) && this.peers.matchesWorkload(r, peer.idx)))));
+      allowed = this.evaluate(side.subject!, peer, side.direction, false, matching).allowed;
       side.verdicts.set(key, allowed);
     }
     return allowed;
@@ -342,11 +368,15 @@ export class Analysis {
   private externalKeys(side: SideResult): string[] {
     let keys = this.externalKeyCache.get(side);
     if (!keys) {
-      keys = this.externals.map((x) => `x${side.rules.flatMap((r, i) => (this.peers.externalsOf(r).has(x.idx) ? [i] : [])).join(',')}`);
+      const first = this.workloads.length;
+      const matched: number[][] = this.externals.map(() => []);
+      side.rules.forEach((r, ri) => { for (const x of this.peers.externalsOf(r)) matched[x - first].push(ri); });
+      keys = matched.map((ris) => `x${ris.join(',')}`);
       this.externalKeyCache.set(side, keys);
     }
     return keys;
   }
+
 
   /**
    * Evaluates one side: the policies selecting `subject` in `direction`,
@@ -393,29 +423,6 @@ export class Analysis {
     return { allowed, steps, isolated: true };
   }
 
-  private groupExternals(pairs: { src: number; dst: number; allowed: PortSet }[]): Connection[] {
-    const out: Connection[] = [];
-    const groups = new Map<string, { src?: number; dst?: number; atoms: Endpoint[]; allowed: PortSet }>();
-    for (const p of pairs) {
-      const src = this.endpoints[p.src];
-      const dst = this.endpoints[p.dst];
-      if (!src.external && !dst.external) { out.push({ src: src.id, dst: dst.id, allowed: p.allowed }); continue; }
-      const key = src.external ? `in:${p.dst}:${p.allowed.key}` : `out:${p.src}:${p.allowed.key}`;
-      const g = groups.get(key) ?? { src: src.external ? undefined : p.src, dst: dst.external ? undefined : p.dst, atoms: [], allowed: p.allowed };
-      g.atoms.push(src.external ? src : dst);
-      groups.set(key, g);
-    }
-    const merged = new Map<string, string[]>();
-    for (const g of groups.values()) {
-      const atomsKey = g.atoms.map((a) => a.idx).join(',');
-      let cidrs = merged.get(atomsKey);
-      if (!cidrs) { cidrs = mergeAtoms(g.atoms); merged.set(atomsKey, cidrs); }
-      const ips = { ips: cidrs };
-      out.push({ src: g.src !== undefined ? this.endpoints[g.src].id : ips, dst: g.dst !== undefined ? this.endpoints[g.dst].id : ips, allowed: g.allowed });
-    }
-    const text = (e: ConnectionEnd) => (typeof e === 'string' ? e : `~${e.ips.join(',')}`);
-    return out.sort((a, b) => text(a.src).localeCompare(text(b.src)) || text(a.dst).localeCompare(text(b.dst)) || a.allowed.key.localeCompare(b.allowed.key));
-  }
 }
 
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {
@@ -423,7 +430,7 @@ function sameTier(a: NormPolicy, b: NormPolicy): boolean {
 }
 
 function comparePolicies(a: NormPolicy, b: NormPolicy): number {
-  return a.layer - b.layer || a.tierOrder - b.tierOrder || a.tier.localeCompare(b.tier) || a.order - b.order || a.name.localeCompare(b.name) || a.key.localeCompare(b.key);
+  return a.layer - b.layer || a.tierOrder - b.tierOrder || compareText(a.tier, b.tier) || a.order - b.order || compareText(a.name, b.name) || compareText(a.key, b.key);
 }
 
 function counterpart(p: NormPolicy): string {

@@ -1,4 +1,5 @@
 import { Analysis, Connection, ConnectionEnd } from './analysis';
+import { compareText } from '../core/order';
 
 /** One difference between two analyses. */
 export interface ConnectionChange {
@@ -32,7 +33,7 @@ export function diffAnalyses(before: Analysis, after: Analysis): ConnectionChang
     else if (!old.allowed.equals(c.allowed)) out.push({ change: 'changed', src: c.src, dst: c.dst, before: old.allowed.toString(), after: c.allowed.toString() });
   }
   for (const [key, c] of b) if (!a.has(key)) out.push({ change: 'removed', src: c.src, dst: c.dst, before: c.allowed.toString() });
-  return out.sort((x, y) => `${endText(x.src)} ${endText(x.dst)}`.localeCompare(`${endText(y.src)} ${endText(y.dst)}`));
+  return out.sort((x, y) => compareText(`${endText(x.src)} ${endText(x.dst)}`, `${endText(y.src)} ${endText(y.dst)}`));
 }
 
 /** The changes as review text, one line each. */

@@ -3,6 +3,7 @@ import { InputProblem, SourcedObject } from './load';
 import { ContainerPort, Endpoint } from './model';
 import { AnalyzedProtocol } from './port-set';
 import { Labels } from './selectors';
+import { compareText } from '../core/order';
 
 /** The workload kinds, and where their pod template lives. */
 export const WORKLOAD_KINDS: { readonly [kind: string]: readonly string[] } = {
@@ -77,7 +78,7 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     byId.set(id, { kind, namespace, name, labels: stringMap(meta?.labels), ports, serviceAccount: (dig(podSpec, ['serviceAccountName']) as string | undefined) ?? 'default', source: s });
   }
   const workloads: Endpoint[] = [];
-  for (const [id, w] of [...byId.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [id, w] of [...byId.entries()].sort((a, b) => compareText(a[0], b[0]))) {
     if (!namespaces.has(w.namespace)) namespaces.set(w.namespace, { [NAME_LABEL]: w.namespace });
     const nsLabels = namespaces.get(w.namespace) ?? {};
     workloads.push(makeWorkload(workloads.length, id, w.kind, w.namespace, w.labels, nsLabels, w.ports, w.serviceAccount, { file: w.source.file, index: w.source.index }));
@@ -85,20 +86,52 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
   return { workloads, namespaces, services };
 }
 
+/**
+ * A workload endpoint. The label views of Calico and Cilium are built on
+ * first use: most inputs use one dialect, and large clusters have thousands
+ * of workloads.
+ */
+class Workload implements Endpoint {
+  private calico?: Labels;
+  private calicoNs?: Labels;
+  private cilium?: Labels;
+
+  constructor(
+    public readonly idx: number,
+    public readonly id: string,
+    public readonly kind: string,
+    public readonly namespace: string,
+    public readonly labels: Labels,
+    public readonly nsLabels: Labels,
+    public readonly ports: readonly ContainerPort[],
+    public readonly serviceAccount: string | undefined,
+    public readonly source: { file: string; index: number } | undefined,
+  ) {}
+
+  public get calicoLabels(): Labels {
+    this.calico ??= { ...this.labels, 'projectcalico.org/namespace': this.namespace, 'projectcalico.org/orchestrator': 'k8s', ...(this.serviceAccount ? { 'projectcalico.org/serviceaccount': this.serviceAccount } : {}) };
+    return this.calico;
+  }
+
+  public get calicoNsLabels(): Labels {
+    this.calicoNs ??= { ...this.nsLabels, 'projectcalico.org/name': this.namespace };
+    return this.calicoNs;
+  }
+
+  public get ciliumLabels(): Labels {
+    if (!this.cilium) {
+      const cilium: { [key: string]: string } = { ...this.labels, 'io.kubernetes.pod.namespace': this.namespace };
+      for (const [k, v] of Object.entries(this.nsLabels)) cilium[`io.cilium.k8s.namespace.labels.${k}`] = v;
+      if (this.serviceAccount) cilium['io.cilium.k8s.policy.serviceaccount'] = this.serviceAccount;
+      this.cilium = cilium;
+    }
+    return this.cilium;
+  }
+}
+
 /** Builds a workload endpoint with the label views each engine matches against. */
 export function makeWorkload(idx: number, id: string, kind: string, namespace: string, labels: Labels, nsLabels: Labels, ports: readonly ContainerPort[], serviceAccount: string | undefined, source: { file: string; index: number } | undefined): Endpoint {
-  const cilium: { [key: string]: string } = { ...labels, 'io.kubernetes.pod.namespace': namespace };
-  for (const [k, v] of Object.entries(nsLabels)) cilium[`io.cilium.k8s.namespace.labels.${k}`] = v;
-  if (serviceAccount) cilium['io.cilium.k8s.policy.serviceaccount'] = serviceAccount;
-  return {
-    idx, id, kind, namespace, labels, nsLabels,
-    calicoLabels: { ...labels, 'projectcalico.org/namespace': namespace, 'projectcalico.org/orchestrator': 'k8s', ...(serviceAccount ? { 'projectcalico.org/serviceaccount': serviceAccount } : {}) },
-    calicoNsLabels: { ...nsLabels, 'projectcalico.org/name': namespace },
-    ciliumLabels: cilium,
-    serviceAccount,
-    ports,
-    source,
-  };
+  return new Workload(idx, id, kind, namespace, labels, nsLabels, ports, serviceAccount, source);
 }
 
 function containerPorts(podSpec: unknown, s: SourcedObject, problems: InputProblem[]): ContainerPort[] {

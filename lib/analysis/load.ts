@@ -35,6 +35,14 @@ export interface LoadResult {
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
+/**
+ * YAML's core schema plus merge keys (`<<`), as Kubernetes reads manifests:
+ * timestamps such as `creationTimestamp` stay strings (js-yaml's default
+ * schema would turn them into Dates), and parsing is faster.
+ */
+const MERGE_KEY = new yaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' || data === null });
+const MANIFEST_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
+
 /** Lists manifest files under the paths: files as given, directories recursively, sorted. */
 export function manifestFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -73,7 +81,7 @@ export function loadText(text: string, file: string): LoadResult {
   const problems: InputProblem[] = [];
   let documents: unknown[];
   try {
-    documents = yaml.loadAll(text);
+    documents = yaml.loadAll(text, undefined, { schema: MANIFEST_SCHEMA });
   } catch (e) {
     const err = e as yaml.YAMLException;
     const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';

@@ -26,6 +26,8 @@ export class PortSet {
     return new PortSet(protocol === 'TCP' ? r : [], protocol === 'UDP' ? r : [], protocol === 'SCTP' ? r : []);
   }
 
+  private cachedKey?: string;
+
   private constructor(private readonly tcp: Ranges, private readonly udp: Ranges, private readonly sctp: Ranges) {}
 
   private get(p: AnalyzedProtocol): Ranges {
@@ -78,7 +80,8 @@ export class PortSet {
 
   /** A canonical text of the set, usable as a map key. */
   public get key(): string {
-    return `${this.tcp.join(',')}|${this.udp.join(',')}|${this.sctp.join(',')}`;
+    this.cachedKey ??= `${this.tcp.join(',')}|${this.udp.join(',')}|${this.sctp.join(',')}`;
+    return this.cachedKey;
   }
 
   /** The set as `"all"` or the analyzer's JSON: `[{protocol, ports: [[from, to], ...]}]`. */
