@@ -13,3 +13,4 @@ export { calicoValues } from './cluster/engines/calico';
 export { ciliumValues, CILIUM_AGENT_NOT_READY_TAINT, CILIUM_OPERATOR_EC2_ACTIONS } from './cluster/engines/cilium';
 export * from './delivery';
 export * from './analysis';
+export * from './recommend';

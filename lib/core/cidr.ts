@@ -162,3 +162,15 @@ export const IPV6_LINK_LOCAL = 'fe80::/10';
 
 /** The instance metadata service addresses (IPv4 and the Nitro IPv6 endpoint). */
 export const INSTANCE_METADATA: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+
+/**
+ * The block of `prefix` bits (at most the family's width) that holds the
+ * address `ip`, as canonical CIDR text; undefined when `ip` is not an address.
+ */
+export function enclosingBlock(ip: string, prefix: number): string | undefined {
+  const family = ip.includes(':') ? IpFamily.IPV6 : IpFamily.IPV4;
+  const address = family === IpFamily.IPV4 ? parseIpv4(ip) : parseIpv6(ip);
+  if (address === undefined) return undefined;
+  const width = Math.min(Math.max(prefix, 0), bits(family));
+  return `${formatAddress(family, address & mask(family, width))}/${width}`;
+}

@@ -69,6 +69,23 @@ export interface FlowOptions {
   readonly http?: readonly HttpMatch[];
 }
 
+/** Options of `ZeroTrustNamespace.addWorkloadPolicy`. */
+export interface WorkloadPolicyOptions {
+  /** The labels of the pods of this namespace the policy applies to. */
+  readonly pods: { readonly [key: string]: string };
+  /**
+   * Rules for the connections the pods accept. Peers given as
+   * `Peer.pods(...)` are pods of this namespace.
+   * @default - no ingress rules (ingress stays as the namespace's deny leaves it)
+   */
+  readonly ingress?: readonly Rule[];
+  /**
+   * Rules for the connections the pods open.
+   * @default - no egress rules
+   */
+  readonly egress?: readonly Rule[];
+}
+
 /** Options of `ZeroTrustNamespace.allowInternetEgress`. */
 export interface InternetEgressOptions {
   /**
@@ -142,9 +159,9 @@ export class ZeroTrustNamespace extends Construct {
       });
     }
     if (props.allowDns ?? true) {
-      this.dnsPolicy = this.addPolicy('allow-dns', LabelSelector.all(), undefined, [Rule.dns([Peer.clusterDns()], [Port.udp(CLUSTER_DNS.port), Port.tcp(CLUSTER_DNS.port)])]);
+      this.dnsPolicy = this.createPolicy('allow-dns', LabelSelector.all(), undefined, [Rule.dns([Peer.clusterDns()], [Port.udp(CLUSTER_DNS.port), Port.tcp(CLUSTER_DNS.port)])]);
     }
-    this.defaultDeny = this.addPolicy('default-deny', LabelSelector.all(), [], []);
+    this.defaultDeny = this.createPolicy('default-deny', LabelSelector.all(), [], []);
     if (this.dnsPolicy) this.defaultDeny.apiObject.addDependency(this.dnsPolicy.apiObject);
   }
 
@@ -177,7 +194,24 @@ export class ZeroTrustNamespace extends Construct {
     const local = this.ownSelector(from);
     if (!local) this.notLocal('from', from);
     const name = options.name ?? `${peerName(this.localize(from))}-to-internet`;
-    this.addPolicy(name, local, undefined, [Rule.allow({ peers: [Peer.internet({ excludeCidrs: options.excludeCidrs })], ports: options.ports })]);
+    this.createPolicy(name, local, undefined, [Rule.allow({ peers: [Peer.internet({ excludeCidrs: options.excludeCidrs })], ports: options.ports })]);
+  }
+
+  /**
+   * Adds one policy for one workload with all its rules, both directions:
+   * what a reviewer reads as "what this workload may do". Unlike `allow`, it
+   * writes only this namespace's side of each flow.
+   */
+  public addWorkloadPolicy(name: string, options: WorkloadPolicyOptions): NamespacePolicy {
+    const ingress = options.ingress ?? [];
+    const egress = options.egress ?? [];
+    if (ingress.length === 0 && egress.length === 0) {
+      fail({ path: this.node.path, property: `addWorkloadPolicy(${name})`, value: {}, problem: 'has neither ingress nor egress rules', fix: 'give the rules the workload needs, or leave it to the default deny' });
+    }
+    const problems = new Problems();
+    LabelSelector.of(options.pods).validate(problems, this.node.path, `addWorkloadPolicy(${name}).pods`);
+    problems.throwIfAny();
+    return this.createPolicy(name, LabelSelector.of(options.pods), ingress.length > 0 ? ingress : undefined, egress.length > 0 ? egress : undefined);
   }
 
   /** The policies this namespace created, in creation order (DNS, deny, then flows). */
@@ -195,16 +229,16 @@ export class ZeroTrustNamespace extends Construct {
     const base = options.name ?? `${peerName(this.localize(from))}-to-${peerName(this.localize(to))}`;
     const httpOnIngress = receiver !== undefined;
     if (sender) {
-      sender.ns.addPolicy(`${verb === 'deny' ? 'deny' : 'egress'}-${base}`, sender.selector, undefined,
+      sender.ns.createPolicy(`${verb === 'deny' ? 'deny' : 'egress'}-${base}`, sender.selector, undefined,
         [make({ peers: [sender.ns.localize(to)], ports, http: httpOnIngress ? undefined : options.http })]);
     }
     if (receiver) {
-      receiver.ns.addPolicy(`${verb === 'deny' ? 'deny-in' : 'ingress'}-${base}`, receiver.selector,
+      receiver.ns.createPolicy(`${verb === 'deny' ? 'deny-in' : 'ingress'}-${base}`, receiver.selector,
         [make({ peers: [receiver.ns.localize(from)], ports, http: options.http })], undefined);
     }
   }
 
-  private addPolicy(name: string, appliesTo: LabelSelector, ingress: readonly Rule[] | undefined, egress: readonly Rule[] | undefined): NamespacePolicy {
+  private createPolicy(name: string, appliesTo: LabelSelector, ingress: readonly Rule[] | undefined, egress: readonly Rule[] | undefined): NamespacePolicy {
     const policyName = shortName(name);
     if (this.node.tryFindChild(policyName)) {
       fail({ path: this.node.path, property: 'policy name', value: policyName, problem: 'is used twice: the same flow was allowed twice, or two flows derive the same name', fix: 'allow each flow once with all its ports, or give one of them { name: ... }' });

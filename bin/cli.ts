@@ -1,0 +1,164 @@
+// The CLI's commands. It reads manifests and flows only: it imports the
+// analysis modules directly and never loads aws-cdk-lib, so it starts fast;
+// `recommend` loads cdk8s (to render) only when it runs.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, Option } from 'commander';
+import { Analysis } from '../lib/analysis/analysis';
+import { diffAnalyses, formatDiff } from '../lib/analysis/diff';
+import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
+import { formatCsv, formatGraph, formatText } from '../lib/analysis/format';
+import { lint, toSarif } from '../lib/analysis/lint/rules';
+import { loadFiles, LoadResult } from '../lib/analysis/load';
+import { recommendCommand, RecommendCliOptions } from './recommend';
+
+/** Where the CLI writes. */
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Ends a command with an exit code (and a message on stderr). */
+export class CliExit extends Error {
+  constructor(public readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+const PROCESS_OUTPUT: CliOutput = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+
+/** The package version, from the package.json above this file (in `bin/` or `dist/bin/`). */
+function version(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+
+function load(io: CliOutput, paths: string[], options: { strict?: boolean; stagedAsEnforced?: boolean }): Analysis {
+  return analyzeInput(io, loadFiles(paths), options);
+}
+
+function analyzeInput(io: CliOutput, input: LoadResult, options: { strict?: boolean; stagedAsEnforced?: boolean }): Analysis {
+  const started = Date.now();
+  const analysis = Analysis.of(input, { stagedAsEnforced: options.stagedAsEnforced });
+  for (const p of analysis.problems) io.stderr(`warning: ${p.file}#${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}\n`);
+  const ignored = new Map<string, number>();
+  for (const i of analysis.ignored) ignored.set(`${i.apiVersion}/${i.kind}`, (ignored.get(`${i.apiVersion}/${i.kind}`) ?? 0) + 1);
+  if (ignored.size > 0) io.stderr(`note: kinds not analyzed: ${[...ignored].map(([k, n]) => `${k} (${n})`).join(', ')}\n`);
+  if (input.objects.length > 2000) io.stderr(`read ${input.objects.length} objects in ${Date.now() - started} ms\n`);
+  if (options.strict && analysis.problems.length > 0) {
+    throw new CliExit(2, `${analysis.problems.length} problem(s) in the input (--strict)`);
+  }
+  return analysis;
+}
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`) and returns the exit code:
+ * 0, 1 for findings or changes the command reports that way, 2 for errors.
+ */
+export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OUTPUT): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program.name('eks-zero-trust').description('Verify Kubernetes, Calico and Cilium network policies offline, and recommend them from observed flows.').version(version());
+  program.exitOverride();
+  program.configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) });
+  program.command('analyze')
+    .description('print the allowed connections between workloads (and addresses)')
+    .argument('<paths...>', 'YAML/JSON files or directories')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv', 'mermaid', 'dot']).default('text'))
+    .option('--focus <workload>', 'only connections from or to this workload (namespace/name)')
+    .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
+    .option('--strict', 'fail on any input problem')
+    .action((paths: string[], o: { format: string; focus?: string; stagedAsEnforced?: boolean; strict?: boolean }) => {
+      const analysis = load(io, paths, o);
+      if (o.focus) findEndpoint(analysis, o.focus);
+      const started = Date.now();
+      let out: string;
+      switch (o.format) {
+        case 'json': out = `${JSON.stringify(analysis.toJson())}\n`; break;
+        case 'csv': out = formatCsv(analysis, o.focus); break;
+        case 'mermaid': case 'dot': out = formatGraph(analysis, o.format, o.focus); break;
+        default: out = formatText(analysis, o.focus);
+      }
+      if (analysis.workloads.length > 1000) io.stderr(`analyzed ${analysis.workloads.length} workloads in ${Date.now() - started} ms\n`);
+      io.stdout(out);
+    });
+
+  program.command('explain')
+    .description('explain the verdict for one connection, rule by rule')
+    .argument('<src>', 'source workload (namespace/name) or IP')
+    .argument('<dst>', 'destination workload or IP')
+    .argument('<port>', 'PORT/PROTO, such as 5432/TCP')
+    .argument('<paths...>', 'YAML/JSON files or directories')
+    .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
+    .option('--strict', 'fail on any input problem')
+    .action((src: string, dst: string, port: string, paths: string[], o: { stagedAsEnforced?: boolean; strict?: boolean }) => {
+      const input = loadFiles(paths);
+      const analysis = analyzeInput(io, input, o);
+      const p = parsePortSpec(port);
+      const result = explain(analysis, findEndpoint(analysis, src), findEndpoint(analysis, dst), p.port, p.protocol);
+      io.stdout(`${result.text}\n`);
+      if (analysis.stagedPolicies.length > 0 && !o.stagedAsEnforced) {
+        const staged = Analysis.of(input, { stagedAsEnforced: true });
+        const would = explain(staged, findEndpoint(staged, src), findEndpoint(staged, dst), p.port, p.protocol);
+        io.stdout(`with staged policies enforced it would be ${would.allowed ? 'ALLOWED' : 'DENIED'}\n`);
+      }
+    });
+
+  program.command('diff')
+    .description('connections added, removed and changed between two manifest sets')
+    .argument('<old>', 'file or directory before the change')
+    .argument('<new>', 'file or directory after the change')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--exit-code', 'exit with 1 when anything changed')
+    .action((before: string, after: string, o: { format: string; exitCode?: boolean }) => {
+      const changes = diffAnalyses(load(io, [before], {}), load(io, [after], {}));
+      io.stdout(o.format === 'json' ? `${JSON.stringify(changes)}\n` : formatDiff(changes));
+      if (o.exitCode && changes.length > 0) exitCode = 1;
+    });
+
+  program.command('lint')
+    .description('find the classic network policy mistakes')
+    .argument('<paths...>', 'YAML/JSON files or directories')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--engine <engine>', 'what enforces the policies').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
+    .action((paths: string[], o: { format: string; engine?: string }) => {
+      const analysis = Analysis.of(loadFiles(paths));
+      const findings = lint(analysis, { engine: o.engine });
+      if (o.format === 'json') io.stdout(`${JSON.stringify(findings, undefined, 2)}\n`);
+      else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, version()), undefined, 2)}\n`);
+      else io.stdout(findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.id} ${f.object}: ${f.message}. Fix: ${f.fix}`).join('\n') + (findings.length ? '\n' : 'no findings\n'));
+      if (findings.some((f) => f.severity === 'error')) exitCode = 1;
+    });
+
+  program.command('recommend')
+    .description('recommend least-privilege policies from observed flows, staged by default, checked by the analyzer')
+    .argument('<flows...>', 'flow files: Hubble JSON lines, Calico Goldmane/Whisker JSON lines or CSV (- for standard input)')
+    .addOption(new Option('--engine <engine>', 'the engine to write policies for').choices(['calico', 'cilium', 'kubernetes']).makeOptionMandatory())
+    .addOption(new Option('--mode <mode>', 'staged: observe before enforcing (Calico staged kinds; Cilium audit mode)').choices(['staged', 'enforced']).default('staged'))
+    .option('--namespace <namespace...>', 'write policies only for these namespaces (default: every observed namespace but the system ones)')
+    .option('--out <dir>', 'write policies.yaml, policies.ts and report.json into this directory (default: YAML on stdout)')
+    .addOption(new Option('--format <format>', 'the flow format').choices(['auto', 'hubble', 'goldmane', 'csv']).default('auto'))
+    .option('--prefix-length <bits>', 'group IPv4 addresses outside the cluster into blocks of this many bits', '32')
+    .option('--prefix-length-v6 <bits>', 'the same for IPv6', '128')
+    .option('--merge-ports', 'merge consecutive ports into ranges')
+    .option('--label-keys <keys>', 'comma-separated label keys that identify a workload, most preferred first')
+    .option('--strict', 'fail on any malformed line')
+    .action(async (files: string[], o: RecommendCliOptions) => {
+      exitCode = await recommendCommand(io, files, o);
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CliExit) { io.stderr(`error: ${e.message}\n`); return e.code; }
+    const code = (e as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return (e as { exitCode?: number }).exitCode ?? 2;
+    io.stderr(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return exitCode;
+}
