@@ -123,6 +123,7 @@ export class Analysis {
   private readonly candidatesByNamespace = new Map<string, NormPolicy[]>();
   private readonly portKeys: string[] = [];
   private connectionCache?: Connection[];
+  private byId?: Map<string, Endpoint>;
 
   private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
     this.problems = problems;
@@ -182,7 +183,8 @@ export class Analysis {
 
   /** The workload with this id (`namespace/name`), or undefined. */
   public workload(id: string): Endpoint | undefined {
-    return this.workloads.find((w) => w.id === id);
+    this.byId ??= new Map(this.workloads.map((w) => [w.id, w]));
+    return this.byId.get(id);
   }
 
   /** The address block holding `ip` (an address or a CIDR's first address). */

@@ -60,9 +60,9 @@ export function verifyRecommendation(manifests: readonly KubeObject[], observati
   for (const o of observations) {
     if (o.src.kind === 'workload' && o.dst.kind === 'workload') observedPairs.add(`${ids.get(o.src.key)} -> ${ids.get(o.dst.key)}`);
     const byName = o.dst.kind === 'api-server' || (engine === RecommendEngine.CILIUM && o.dst.kind === 'block' && o.names.length > 0);
-    const src = endpoint(o.src);
-    const dst = endpoint(o.dst);
-    if (byName || !src || !dst) { unverifiable++; continue; }
+    const src = byName ? undefined : endpoint(o.src);
+    const dst = byName ? undefined : endpoint(o.dst);
+    if (!src || !dst) { unverifiable++; continue; }
     if (analysis.verdict(src, dst).allowed.has(o.protocol, o.port)) allowed++;
     else notAllowed.push(`${describe(o.src, ids)} -> ${describe(o.dst, ids)} ${o.port}/${o.protocol}`);
   }

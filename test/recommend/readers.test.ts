@@ -114,14 +114,25 @@ describe('Hubble reader', () => {
   test('property: the field scan and the full parse read every line the same way, whatever the key order', () => {
     fc.assert(fc.property(fc.array(fc.tuple(sampleArb, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 20 }), (samples) => {
       const warm = new HubbleReader();
+      const ranged = new HubbleReader();
       const cold = new HubbleReader();
-      samples.forEach(([f, reply, reversed], i) => {
+      // All lines in one buffer, as the file reader hands them over.
+      const lines = samples.map(([f, reply, reversed], i) => {
         const raw = hubbleLine(f, i, { isReply: reply });
-        const line = reversed ? JSON.stringify(reverseKeys(JSON.parse(raw))) : raw;
-        warm.read(line); // the first read fills the identity cache: the second takes the field scan
-        expect(warm.read(line)).toEqual(cold.read(line));
-        expect(new HubbleReader().read(line)).toEqual(cold.read(line));
+        return reversed ? JSON.stringify(reverseKeys(JSON.parse(raw))) : raw;
       });
+      const text = `${lines.join('\n')}\n`;
+      for (const pass of [1, 2]) {
+        let start = 0;
+        lines.forEach((line) => {
+          const end = text.indexOf('\n', start);
+          if (pass === 1) warm.read(line); // the first read fills the identity cache: the second takes the field scan
+          else expect(warm.read(line)).toEqual(cold.read(line));
+          expect(ranged.readRange(text, start, end)).toEqual(new HubbleReader().read(line));
+          start = end + 1;
+        });
+        ranged.newChunk();
+      }
     }), { numRuns: 60 });
   });
 });

@@ -16,51 +16,114 @@ import { FlowEnd, FlowProtocol, identityLabels, LineResult, workloadNameFromPod 
 export class HubbleReader {
   /** Endpoints by Cilium security identity (a label set, cluster-wide). */
   private readonly identities = new Map<number, FlowEnd>();
+  /** Per key: where the last search started and what it found in the current text. */
+  private readonly scan = { text: undefined as string | undefined, from: new Int32Array(KEYS.length).fill(-1), at: new Int32Array(KEYS.length).fill(-1) };
 
   constructor(private readonly identityKeys?: readonly string[]) {}
 
   /** Reads one line. */
   public read(line: string): LineResult {
-    return this.fast(line) ?? this.slow(line);
+    this.newChunk();
+    return this.readRange(line, 0, line.length);
   }
 
-  /** The field scan; undefined when the line needs a full parse. */
-  private fast(line: string): LineResult | undefined {
-    const srcAt = line.indexOf('"source":{');
-    const dstAt = line.indexOf('"destination":{');
-    if (srcAt < 0 || dstAt < 0) return undefined;
-    const srcEnd = objectEnd(line, srcAt + 9);
-    const dstEnd = objectEnd(line, dstAt + 14);
-    if (srcEnd < 0 || dstEnd < 0) return undefined;
-    const srcId = numberField(line, '"identity":', srcAt, srcEnd);
-    const dstId = numberField(line, '"identity":', dstAt, dstEnd);
+  /**
+   * Reads the line `text[start, end)`: the file reader hands over whole
+   * decoded chunks, so lines are sliced only when they need the full parse.
+   */
+  public readRange(text: string, start: number, end: number): LineResult {
+    if (text !== this.scan.text) { this.newChunk(); this.scan.text = text; }
+    return this.fast(text, start, end) ?? this.slow(text.slice(start, end));
+  }
+
+  /** Forgets where keys were found: the text changed. */
+  public newChunk(): void {
+    this.scan.text = undefined;
+    this.scan.from.fill(-1);
+    this.scan.at.fill(-1);
+  }
+
+  /**
+   * Where key `k` (its opening quote included) is in [start, end), or -1.
+   * It searches for a rare part of the key and checks the rest: searching
+   * for a string that starts with a frequent character (`"`, `i`) is slow,
+   * as the search stops at every one. It remembers where each key was found,
+   * so a key absent from many lines is searched for once per occurrence.
+   */
+  private find(text: string, k: number, start: number, end: number): number {
+    const scan = this.scan;
+    let at = scan.at[k];
+    if (scan.from[k] < 0 || scan.from[k] > start || at < start) {
+      const key = KEYS[k];
+      const anchor = ANCHORS[k];
+      const back = key.length - anchor.length;
+      at = start + back;
+      for (;;) {
+        at = text.indexOf(anchor, at);
+        if (at < 0) break;
+        if (text.startsWith(key, at - back)) { at -= back; break; }
+        at++;
+      }
+      scan.from[k] = start;
+      scan.at[k] = at = at < 0 ? text.length + 1 : at;
+    }
+    return at < end ? at : -1;
+  }
+
+  /**
+   * The field scan; undefined when the line needs a full parse. Works in any
+   * key order; strings with escapes and nested surprises go to the full parse.
+   */
+  private fast(text: string, start: number, end: number): LineResult | undefined {
+    const verdictAt = this.find(text, K_VERDICT, start, end);
+    const l4At = this.find(text, K_L4, start, end);
+    const srcAt = this.find(text, K_SOURCE, start, end);
+    const dstAt = this.find(text, K_DESTINATION, start, end);
+    if (verdictAt < 0 || l4At < 0 || srcAt < 0 || dstAt < 0) return undefined;
+    const srcId = directNumber(text, srcAt + 9, 'identity":', end);
+    const dstId = directNumber(text, dstAt + 14, 'identity":', end);
     if (srcId === undefined || dstId === undefined) return undefined;
-    const type = stringField(line, '"Type":"', 0, line.length);
-    if (type !== undefined && type !== 'L3_L4') return { skip: `Type ${type}` };
-    if (line.includes('"is_reply":true') || line.includes('"reply":true')) return { skip: 'reply' };
-    const verdict = stringField(line, '"verdict":"', 0, line.length);
-    if (verdict === undefined) return undefined;
-    const allowed = verdictAllows(verdict);
-    if (allowed === undefined) return { skip: `verdict ${verdict}` };
-    const l4At = line.indexOf('"l4":{"');
-    if (l4At < 0) return undefined;
-    const protoEnd = line.indexOf('"', l4At + 7);
-    const proto = line.slice(l4At + 7, protoEnd);
-    if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') return { skip: `protocol ${proto}` };
-    const l4End = objectEnd(line, l4At + 5);
-    const port = numberField(line, '"destination_port":', l4At, l4End);
+    const typeAt = this.find(text, K_TYPE, start, end);
+    if (typeAt >= 0 && !text.startsWith('L3_L4"', typeAt + 8)) {
+      const type = stringAt(text, typeAt + 8, end);
+      return type === undefined ? undefined : { skip: `Type ${type}` };
+    }
+    const replyAt = this.find(text, K_IS_REPLY, start, end);
+    const replyChar = replyAt >= 0 ? text.charCodeAt(replyAt + 11) : -1;
+    if (replyAt >= 0 && replyChar !== 116 && replyChar !== 102) return undefined; // neither true nor false: let JSON.parse read it
+    if (replyChar === 116 /* t */ || (replyAt < 0 && this.find(text, K_REPLY_TRUE, start, end) >= 0)) return { skip: 'reply' };
+    let allowed: boolean | undefined = true;
+    if (!text.startsWith('FORWARDED"', verdictAt + 11)) {
+      const verdict = stringAt(text, verdictAt + 11, end);
+      if (verdict === undefined) return undefined;
+      allowed = verdictAllows(verdict);
+      if (allowed === undefined) return { skip: `verdict ${verdict}` };
+    }
+    const proto: FlowProtocol | undefined = text.startsWith('TCP"', l4At + 7) ? 'TCP' : text.startsWith('UDP"', l4At + 7) ? 'UDP' : text.startsWith('SCTP"', l4At + 7) ? 'SCTP' : undefined;
+    if (proto === undefined) {
+      const other = stringAt(text, l4At + 7, end);
+      return other === undefined ? undefined : { skip: `protocol ${other}` };
+    }
+    const port = directNumber(text, l4At + 7 + proto.length + 2, 'destination_port":', end);
     if (port === undefined || port < 1 || port > 65535) return undefined;
     const src = this.knownEnd(srcId);
     const dst = this.knownEnd(dstId);
     if (src === undefined || dst === undefined) return undefined;
     if (src === SKIP || dst === SKIP) return { skip: 'host or node traffic' };
-    const ipAt = line.indexOf('"IP":{');
-    const ipEnd = ipAt < 0 ? -1 : objectEnd(line, ipAt + 5);
-    const resolve = (end: FlowEnd | typeof ADDRESS, side: 'source' | 'destination'): FlowEnd | undefined => {
-      if (end === ADDRESS) return this.address(line, ipAt, ipEnd, side, `${side}_names`);
-      if (end !== API_SERVER) return end;
-      const ip = ipAt < 0 ? undefined : stringField(line, `"${side}":"`, ipAt, ipEnd);
-      return ip ? { kind: 'api-server', ip } : API_SERVER;
+    if (src !== ADDRESS && src !== API_SERVER && dst !== ADDRESS && dst !== API_SERVER) return { flow: { src, dst, protocol: proto, port, allowed } };
+    const ipAt = this.find(text, K_IP, start, end);
+    const ipEnd = ipAt < 0 ? -1 : text.indexOf('}', ipAt);
+    const resolve = (e: FlowEnd | typeof ADDRESS, side: 'source' | 'destination'): FlowEnd | undefined => {
+      if (e !== ADDRESS && e !== API_SERVER) return e;
+      const ip = ipAt < 0 || ipEnd < 0 ? undefined : stringField(text, `"${side}":"`, ipAt, ipEnd);
+      if (e === API_SERVER) return ip ? { kind: 'api-server', ip } : API_SERVER;
+      if (ip === undefined) return undefined;
+      const namesAt = this.find(text, side === 'source' ? K_SOURCE_NAMES : K_DESTINATION_NAMES, start, end);
+      if (namesAt < 0) return { kind: 'address', ip };
+      const close = text.indexOf(']', namesAt);
+      if (close < 0 || close >= end) return undefined;
+      const names = JSON.parse(text.slice(text.indexOf('[', namesAt), close + 1)) as unknown;
+      return Array.isArray(names) && names.length > 0 ? { kind: 'address', ip, names: names.map(String) } : { kind: 'address', ip };
     };
     const from = resolve(src, 'source');
     const to = resolve(dst, 'destination');
@@ -73,17 +136,6 @@ export class HubbleReader {
     const reserved = reservedIdentity(identity);
     if (reserved !== undefined) return reserved;
     return this.identities.get(identity);
-  }
-
-  private address(line: string, ipAt: number, ipEnd: number, side: 'source' | 'destination', namesKey: string): FlowEnd | undefined {
-    if (ipAt < 0 || ipEnd < 0) return undefined;
-    const ip = stringField(line, `"${side}":"`, ipAt, ipEnd);
-    if (ip === undefined) return undefined;
-    const namesAt = line.indexOf(`"${namesKey}":[`);
-    if (namesAt < 0) return { kind: 'address', ip };
-    const close = line.indexOf(']', namesAt);
-    const names = JSON.parse(line.slice(namesAt + namesKey.length + 3, close + 1)) as unknown;
-    return Array.isArray(names) && names.length > 0 ? { kind: 'address', ip, names: names.map(String) } : { kind: 'address', ip };
   }
 
   /** The full parse. */
@@ -152,6 +204,12 @@ export class HubbleReader {
   }
 }
 
+/** The keys the field scan looks for. */
+const KEYS = ['"verdict":"', '"l4":{"', '"source":{', '"destination":{', '"Type":"', '"is_reply":', '"reply":true', '"IP":{', '"source_names":[', '"destination_names":['];
+/** The part of each key searched for (a rare first character makes the search fast); the rest is checked. */
+const ANCHORS = KEYS.map((k) => (k === '"is_reply":' ? 'y":' : k.slice(1)));
+const [K_VERDICT, K_L4, K_SOURCE, K_DESTINATION, K_TYPE, K_IS_REPLY, K_REPLY_TRUE, K_IP, K_SOURCE_NAMES, K_DESTINATION_NAMES] = KEYS.map((_, i) => i);
+
 const ADDRESS = Symbol('address');
 const SKIP = Symbol('skip');
 const API_SERVER: FlowEnd = { kind: 'api-server' };
@@ -183,40 +241,36 @@ function isObject(value: unknown): value is { [key: string]: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The index just past the `}` closing the object that opens at `open`, or -1. */
-function objectEnd(s: string, open: number): number {
-  if (s.charCodeAt(open) !== 123) return -1;
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34) { // a string: skip to its closing quote
-      for (i++; i < s.length; i++) {
-        const d = s.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
-}
-
-/** A non-negative integer field between `from` and `to`, or undefined. */
-function numberField(s: string, key: string, from: number, to: number): number | undefined {
-  const at = s.indexOf(key, from);
-  if (at < 0 || at >= to) return undefined;
+/**
+ * A non-negative integer that is a direct key of the object opening at
+ * `open` (a `{`): found before any nested `{` or `}` (so it is not in a
+ * nested object, nor past the object's end). Undefined otherwise, and the
+ * line takes the full parse. `key` is given without its opening quote.
+ */
+function directNumber(s: string, open: number, key: string, end: number): number | undefined {
+  if (s.charCodeAt(open) !== 123) return undefined;
+  const at = s.indexOf(key, open);
+  if (at < 0 || at >= end || s.charCodeAt(at - 1) !== 34 || s.charCodeAt(at - 2) === 92) return undefined;
+  const nestedOpen = s.indexOf('{', open + 1);
+  const close = s.indexOf('}', open + 1);
+  if ((nestedOpen >= 0 && nestedOpen < at) || close < at) return undefined;
   let i = at + key.length;
   let n = 0;
-  const start = i;
-  for (; i < to; i++) {
+  const first = i;
+  for (; i < close; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c < 0 || c > 9) break;
     n = n * 10 + c;
   }
-  return i > start ? n : undefined;
+  return i > first ? n : undefined;
+}
+
+/** The string value starting at `start` (just past its opening quote), ending before `end`, without escapes; or undefined. */
+function stringAt(s: string, start: number, end: number): string | undefined {
+  const close = s.indexOf('"', start);
+  if (close < 0 || close >= end) return undefined;
+  const value = s.slice(start, close);
+  return value.includes('\\') ? undefined : value;
 }
 
 /** A string field (without escapes) between `from` and `to`, or undefined. */
