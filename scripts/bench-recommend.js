@@ -4,7 +4,7 @@
 // Measures, each in a fresh process: reading the lines and JSON.parse-ing
 // each (the floor), and the full `recommend` (read, aggregate, render,
 // verify with the analyzer, write). Prints throughput and peak memory.
-const { execFileSync, spawnSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -74,7 +74,6 @@ for (let i = 0; i < RUNS; i++) {
   const r = timed([path.join(root, 'dist', 'bin', 'eks-zero-trust.js'), 'recommend', file, '--engine', 'cilium', '--out', path.join(dir, 'out')]);
   full.push(r.ms); fullMb = Math.max(fullMb, r.mb); report = r.stderr;
 }
-void execFileSync;
 if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true }); else console.log(`kept ${file}`);
 const p = median(floor);
 const t = median(full);
