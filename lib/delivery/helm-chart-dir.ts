@@ -4,7 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { KubeObject } from '../manifests/types';
-import { toYaml } from './manifest-set';
 
 /** Kubernetes stores a Helm release in one Secret, which may hold at most 1 MiB. */
 export const HELM_RELEASE_STORAGE_LIMIT = 1024 * 1024;
@@ -26,9 +25,13 @@ export interface HelmChartDir {
  * Writes `objects` as a Helm chart with plain templates, in a directory named
  * by its content hash (so writing it twice is free and the asset hash is
  * stable). `{{` in any value is escaped so Helm renders the text unchanged.
+ *
+ * The template holds one JSON document per object (JSON is YAML, and Helm
+ * splits documents on `---`): a tenth of the time of YAML at thousands of
+ * namespaces. The GitOps output (`writeGitOps`) stays YAML for people.
  */
 export function writeHelmChartDir(name: string, objects: readonly KubeObject[]): HelmChartDir {
-  const manifest = toYaml(objects);
+  const manifest = `${objects.map((o) => JSON.stringify(o)).join('\n---\n')}\n`;
   const template = manifest.replace(/\{\{/g, '{{"{{"}}');
   // JSON is YAML: Helm reads it, and manifest tools do not mistake it for a Kubernetes object.
   const chartYaml = `${JSON.stringify({ apiVersion: 'v2', name, description: 'Network policies synthesized by eks-zero-trust', type: 'application', version: '1.0.0' }, undefined, 2)}\n`;
