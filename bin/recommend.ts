@@ -86,7 +86,7 @@ export function reportText(result: Recommendation, ms: number): string {
   const lines = [
     ...r.files.map(fileLine),
     `${r.allowedFlows} flow(s) got through: ${r.observations} distinct connection(s); ${r.deniedFlows} dropped flow(s) not recommended (${ms} ms)`,
-    `wrote ${r.policies} ${result.plan.engine} policies for ${r.namespaces.length} namespace(s): ${r.namespaces.join(', ') || '(none)'}`,
+    `wrote ${r.policies} ${result.plan.engine} policies for ${r.namespaces.length} namespace(s): ${r.namespaces.slice(0, 10).join(', ') || '(none)'}${r.namespaces.length > 10 ? `, and ${r.namespaces.length - 10} more` : ''}`,
     `analyzer: ${v.allowed} of ${checkable} checkable observed connection(s) allowed${v.unverifiable ? ` (${v.unverifiable} to DNS names or the API server, resolved by the engine at run time)` : ''}; ${v.newPairs.length} workload pair(s) that never talked can now connect`,
     ...v.notAllowed.map((n) => `  NOT ALLOWED: ${n}`),
     ...v.newPairs.map((n) => `  NEW PAIR: ${n}`),

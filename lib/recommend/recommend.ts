@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { toYaml } from '../delivery/manifest-set';
+import { chartObjects, toYaml } from '../delivery/manifest-set';
 import { KubeObject } from '../manifests/types';
 import { AggregateOptions, FlowAggregator, Observation } from './aggregate';
 import { ObservedFlow } from './flow';
@@ -71,7 +71,7 @@ function recommendFromAggregate(aggregator: FlowAggregator, options: RecommendOp
   const plan = buildPlan(observations, options);
   const app = new App();
   const chart = planChart(app, 'recommended', plan, mode);
-  const manifests = chart.toJson() as KubeObject[];
+  const manifests = chartObjects(chart);
   const namespaces = plan.namespaces.map((n) => n.name);
   const verification = verifyRecommendation(manifests, observations, namespaces, options.engine);
   const notes = [...modeNotes(options.engine, mode), ...plan.notes];

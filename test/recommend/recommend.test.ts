@@ -205,7 +205,7 @@ describe('seed 004: the Cilium shop from its Hubble flows', () => {
   });
 
   test('egress only to kube-dns and the names looked up; the frontend reaches the backend on 80 only', () => {
-    const policies = rec.manifests as { metadata: { name: string }; spec: { egress?: { toFQDNs?: { matchName: string }[] }[] } }[];
+    const policies = rec.manifests as unknown as { metadata: { name: string }; spec: { egress?: { toFQDNs?: { matchName: string }[] }[] } }[];
     const backendPolicy = policies.find((p) => p.metadata.name === 'allow-backend')!;
     expect(backendPolicy.spec.egress!.flatMap((r) => r.toFQDNs ?? []).map((f) => f.matchName).sort()).toEqual(['api.github.com', 'shop-assets.s3.amazonaws.com']);
     const net = new Connectivity(Analysis.of(fromObjects([...rec.manifests, ...[frontend, backend].map((w) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: 'app' }, spec: { template: { metadata: { labels: { app: w.name } }, spec: { containers: [{ name: 'c' }] } } } }) as KubeObject), KUBE_DNS_OBJECT], 'shop')));

@@ -71,24 +71,45 @@ export class HubbleReader {
   }
 
   /**
+   * Where key `k` is in [start, end), looking first after `hint` (where it
+   * usually is), then in the whole line.
+   */
+  private findAfter(text: string, k: number, hint: number, start: number, end: number): number {
+    if (hint > start) {
+      const key = KEYS[k];
+      const anchor = ANCHORS[k];
+      const back = key.length - anchor.length;
+      let at = hint + back;
+      for (;;) {
+        at = text.indexOf(anchor, at);
+        if (at < 0 || at >= end) break;
+        if (text.startsWith(key, at - back)) return at - back;
+        at++;
+      }
+    }
+    return this.find(text, k, start, end);
+  }
+
+  /**
    * The field scan; undefined when the line needs a full parse. Works in any
    * key order; strings with escapes and nested surprises go to the full parse.
    */
   private fast(text: string, start: number, end: number): LineResult | undefined {
+    // Each key is looked for first where Hubble prints it, after the previous one.
     const verdictAt = this.find(text, K_VERDICT, start, end);
-    const l4At = this.find(text, K_L4, start, end);
-    const srcAt = this.find(text, K_SOURCE, start, end);
-    const dstAt = this.find(text, K_DESTINATION, start, end);
+    const l4At = this.findAfter(text, K_L4, verdictAt, start, end);
+    const srcAt = this.findAfter(text, K_SOURCE, l4At, start, end);
+    const dstAt = this.findAfter(text, K_DESTINATION, srcAt, start, end);
     if (verdictAt < 0 || l4At < 0 || srcAt < 0 || dstAt < 0) return undefined;
     const srcId = directNumber(text, srcAt + 9, 'identity":', end);
     const dstId = directNumber(text, dstAt + 14, 'identity":', end);
     if (srcId === undefined || dstId === undefined) return undefined;
-    const typeAt = this.find(text, K_TYPE, start, end);
+    const typeAt = this.findAfter(text, K_TYPE, dstAt, start, end);
     if (typeAt >= 0 && !text.startsWith('L3_L4"', typeAt + 8)) {
       const type = stringAt(text, typeAt + 8, end);
       return type === undefined ? undefined : { skip: `Type ${type}` };
     }
-    const replyAt = this.find(text, K_IS_REPLY, start, end);
+    const replyAt = this.findAfter(text, K_IS_REPLY, typeAt, start, end);
     const replyChar = replyAt >= 0 ? text.charCodeAt(replyAt + 11) : -1;
     if (replyAt >= 0 && replyChar !== 116 && replyChar !== 102) return undefined; // neither true nor false: let JSON.parse read it
     if (replyChar === 116 /* t */ || (replyAt < 0 && this.find(text, K_REPLY_TRUE, start, end) >= 0)) return { skip: 'reply' };
