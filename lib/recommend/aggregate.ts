@@ -23,9 +23,13 @@ export type AggregateEnd =
 
 /** Flows that share source, destination, protocol and port. */
 export interface Observation {
+  /** The source: a workload, an address block, or a kind of peer. */
   readonly src: AggregateEnd;
+  /** The destination. */
   readonly dst: AggregateEnd;
+  /** The transport protocol. */
   readonly protocol: FlowProtocol;
+  /** The destination port. */
   readonly port: number;
   /** How many flows were seen. */
   readonly count: number;
@@ -55,10 +59,8 @@ interface MutableObservation {
  * with the number of flows.
  */
 export class FlowAggregator {
-  /** Flows that got through. */
-  public allowedFlows = 0;
-  /** Flows that were dropped (not recommended, reported). */
-  public deniedFlows = 0;
+  private allowed = 0;
+  private dropped = 0;
 
   private readonly observed: ObservationIndex = new Map();
   private readonly denied: ObservationIndex = new Map();
@@ -79,7 +81,7 @@ export class FlowAggregator {
     const src = this.end(flow.src);
     const dst = this.end(flow.dst);
     const index = flow.allowed ? this.observed : this.denied;
-    if (flow.allowed) this.allowedFlows++; else this.deniedFlows++;
+    if (flow.allowed) this.allowed++; else this.dropped++;
     // Nested maps keyed by the (shared) end objects and a number: no key string per flow.
     let byDst = index.get(src);
     if (!byDst) { byDst = new Map(); index.set(src, byDst); }
@@ -95,6 +97,16 @@ export class FlowAggregator {
     const names = flow.dst.kind === 'address' ? flow.dst.names : undefined;
     if (names) for (const n of names) (o.names ??= new Set()).add(n);
     if (flow.dst.kind === 'api-server' && flow.dst.ip) (o.addresses ??= new Set()).add(flow.dst.ip);
+  }
+
+  /** Flows that got through. */
+  public get allowedFlows(): number {
+    return this.allowed;
+  }
+
+  /** Flows that were dropped (not recommended, reported). */
+  public get deniedFlows(): number {
+    return this.dropped;
   }
 
   /** The observations of traffic that got through, in a stable order. */

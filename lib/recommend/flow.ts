@@ -35,9 +35,13 @@ export type FlowEnd =
 
 /** One observed connection attempt (or an aggregate of many), from any source. */
 export interface ObservedFlow {
+  /** Who opened the connection. */
   readonly src: FlowEnd;
+  /** Who accepted (or would have accepted) it. */
   readonly dst: FlowEnd;
+  /** The transport protocol. */
   readonly protocol: FlowProtocol;
+  /** The destination port. */
   readonly port: number;
   /** Whether the traffic got through (forwarded, or only audited). */
   readonly allowed: boolean;

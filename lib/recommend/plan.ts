@@ -52,14 +52,19 @@ export type PlanPeer =
 
 /** A port or a range of one protocol. */
 export interface PlanPort {
+  /** The protocol. */
   readonly protocol: FlowProtocol;
+  /** The first port. */
   readonly from: number;
+  /** The last port (equal to `from` for a single port). */
   readonly to: number;
 }
 
 /** One rule: the peers that share the same ports. */
 export interface PlanRule {
+  /** The peers, any of which may connect. */
   readonly peers: readonly PlanPeer[];
+  /** The ports they may use. */
   readonly ports: readonly PlanPort[];
 }
 
@@ -69,19 +74,25 @@ export interface PlanWorkload {
   readonly name: string;
   /** The labels that select the workload's pods. */
   readonly labels: Labels;
+  /** The connections the workload accepts. */
   readonly ingress: readonly PlanRule[];
+  /** The connections the workload opens (DNS is left to the namespace's allowance). */
   readonly egress: readonly PlanRule[];
 }
 
 /** One namespace's recommendation: default deny, DNS, and one policy per workload that talks. */
 export interface PlanNamespace {
+  /** The namespace name. */
   readonly name: string;
+  /** One entry per workload that talks, in name order. */
   readonly workloads: readonly PlanWorkload[];
 }
 
 /** The recommendation as data, rendered to YAML and to TypeScript alike. */
 export interface RecommendationPlan {
+  /** The engine the plan is written for. */
   readonly engine: RecommendEngine;
+  /** The namespaces, in name order. */
   readonly namespaces: readonly PlanNamespace[];
   /** Flows that could not be written as rules, and why. */
   readonly notes: readonly string[];

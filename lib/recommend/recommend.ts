@@ -36,8 +36,9 @@ export interface Recommendation {
 export interface RecommendationReport {
   /** Per input file: lines, flows, skipped and malformed lines. */
   readonly files: readonly FlowFileReport[];
-  /** Flows that got through, and flows that were dropped. */
+  /** Flows that got through. */
   readonly allowedFlows: number;
+  /** Flows that were dropped (reported, not recommended). */
   readonly deniedFlows: number;
   /** Distinct (source, destination, protocol, port) of traffic that got through. */
   readonly observations: number;
