@@ -272,15 +272,23 @@ export class Analysis {
   private externalGroups(side: SideResult): { ips: string[]; allowed: PortSet }[] {
     let groups = this.externalGroupCache.get(side);
     if (!groups) {
+      // Blocks the same rules match share a verdict: evaluate one block per rule set.
+      const keys = side.unselected ? undefined : this.externalKeys(side);
+      const byKey = new Map<string, Endpoint[]>();
+      this.externals.forEach((x, i) => {
+        const key = keys ? keys[i] : '';
+        const atoms = byKey.get(key);
+        if (atoms) atoms.push(x); else byKey.set(key, [x]);
+      });
       const byVerdict = new Map<string, { atoms: Endpoint[]; allowed: PortSet }>();
-      for (const x of this.externals) {
-        const allowed = this.sideVerdict(side, x);
+      for (const atoms of byKey.values()) {
+        const allowed = this.sideVerdict(side, atoms[0]);
         if (allowed.isEmpty) continue;
         const g = byVerdict.get(allowed.key);
-        if (g) g.atoms.push(x);
-        else byVerdict.set(allowed.key, { atoms: [x], allowed });
+        if (g) g.atoms.push(...atoms);
+        else byVerdict.set(allowed.key, { atoms: [...atoms], allowed });
       }
-      groups = [...byVerdict.values()].map((g) => ({ ips: this.mergedAtoms(g.atoms), allowed: g.allowed }));
+      groups = [...byVerdict.values()].map((g) => ({ ips: this.mergedAtoms(g.atoms.sort((a, b) => a.idx - b.idx)), allowed: g.allowed }));
       this.externalGroupCache.set(side, groups);
     }
     return groups;
