@@ -387,7 +387,6 @@ export class Analysis {
     return keys;
   }
 
-
   /**
    * Evaluates one side: the policies selecting `subject` in `direction`,
    * tier by tier, rule by rule, on port sets. `peer` undefined stands for a
@@ -432,7 +431,6 @@ export class Analysis {
     allowed = allowed.union(undecided);
     return { allowed, steps, isolated: true };
   }
-
 }
 
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {

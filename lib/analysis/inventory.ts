@@ -1,9 +1,9 @@
+import { compareText } from '../core/order';
 import { KubeObject } from '../manifests/types';
 import { InputProblem, SourcedObject } from './load';
 import { ContainerPort, Endpoint } from './model';
 import { AnalyzedProtocol } from './port-set';
 import { Labels } from './selectors';
-import { compareText } from '../core/order';
 
 /** The workload kinds, and where their pod template lives. */
 export const WORKLOAD_KINDS: { readonly [kind: string]: readonly string[] } = {

@@ -3,7 +3,8 @@ export interface JsonObject {
   readonly [key: string]: unknown;
 }
 
-function isPlainObject(value: unknown): value is JsonObject {
+/** Whether `value` is a JSON object (not null, not an array). */
+export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -10,6 +10,15 @@ const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/**
+ * `text` made into a DNS-1123 label: lowercase, every run of other characters
+ * turned into one "-", no "-" at either end, at most `maxLength` characters.
+ * Empty when nothing is left (callers give their own fallback).
+ */
+export function toDnsLabel(text: string, maxLength = 63): string {
+  return text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, maxLength).replace(/-$/, '');
+}
+
 /** Why `name` is not a DNS-1123 label (namespaces, service names), or undefined. */
 export function dns1123LabelError(name: string): string | undefined {
   if (name.length === 0) return 'is empty';

@@ -1,4 +1,5 @@
 import { RFC1918 } from '../core/cidr';
+import { toDnsLabel } from '../core/names';
 import { compareText } from '../core/order';
 import { AggregateEnd, Observation } from './aggregate';
 import { FlowProtocol, Labels, labelsText } from './flow';
@@ -214,7 +215,7 @@ function uniqueNames(workloads: PlanWorkload[]): PlanWorkload[] {
   const sorted = [...workloads].sort((a, b) => compareText(a.name, b.name) || compareText(labelsText(a.labels), labelsText(b.labels)));
   const used = new Set<string>(['allow-dns', 'default-deny']);
   return sorted.map((w) => {
-    const base = `allow-${w.name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 58).replace(/-$/, '');
+    const base = toDnsLabel(`allow-${w.name}`, 58);
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
     used.add(name);

@@ -1,4 +1,5 @@
 import { Analysis } from '../analysis/analysis';
+import { toDnsLabel } from '../core/names';
 import { fromObjects } from '../analysis/load';
 import { Endpoint } from '../analysis/model';
 import { KubeObject } from '../manifests/types';
@@ -33,7 +34,7 @@ export function verifyRecommendation(manifests: readonly KubeObject[], observati
   const namesUsed = new Set<string>();
   const standIn = (end: AggregateEnd) => {
     if (end.kind !== 'workload' || ids.has(end.key)) return;
-    const base = end.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'workload';
+    const base = toDnsLabel(end.name, 50) || 'workload';
     let name = base;
     for (let i = 2; namesUsed.has(`${end.namespace}/${name}`); i++) name = `${base}-${i}`;
     namesUsed.add(`${end.namespace}/${name}`);

@@ -141,7 +141,6 @@ export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
     matches: (e) => peers.some((p) => p.matches(e)),
     namespaces,
     parts: peers,
-    inNamespace: (e) => peers.some((p) => (p.namespaces === 'all' ? (p.inNamespace?.(e) ?? true) : p.namespaces.includes(e.namespace ?? ''))),
     allWorkloads: peers.some((p) => p.allWorkloads),
     cidrs: peers.flatMap((p) => p.cidrs),
     text: peers.map((p) => p.text).join(' or '),

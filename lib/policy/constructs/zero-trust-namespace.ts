@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'crypto';
 import { fail, Problems } from '../../core/errors';
-import { dns1123LabelError } from '../../core/names';
+import { dns1123LabelError, toDnsLabel } from '../../core/names';
 import { CREATED_BY_LABEL } from '../intent';
 import { CLUSTER_DNS, IPodSelection, Peer, PeerSpec } from '../peer';
 import { Port } from '../port';
@@ -321,7 +321,7 @@ function peerName(peer: Peer): string {
 
 /** A DNS-1123 name of at most 63 characters, stable for the same input. */
 function shortName(text: string): string {
-  const clean = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '') || 'policy';
+  const clean = toDnsLabel(text, Infinity) || 'policy';
   if (clean.length <= 63) return clean;
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
   return `${clean.slice(0, 54).replace(/-$/, '')}-${hash}`;

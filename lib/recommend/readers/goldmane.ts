@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../core/merge';
 import { FlowEnd, FlowProtocol, identityLabels, LineResult, ObservedFlow, workloadNameFromPod } from '../flow';
 
 /**
@@ -21,7 +22,7 @@ export class GoldmaneReader {
     } catch (e) {
       return { error: `is not JSON: ${(e as Error).message}` };
     }
-    if (!isObject(parsed)) return { error: 'is not a JSON object' };
+    if (!isPlainObject(parsed)) return { error: 'is not a JSON object' };
     const page = parsed.items ?? parsed.flows;
     if (Array.isArray(page)) {
       const flows: ObservedFlow[] = [];
@@ -36,9 +37,9 @@ export class GoldmaneReader {
   }
 
   private flow(raw: unknown): LineResult {
-    if (!isObject(raw)) return { error: 'is not a JSON object' };
-    const flow = isObject(raw.flow) ? raw.flow : raw;
-    const key = isObject(flow.Key) ? flow.Key : isObject(flow.key) ? flow.key : flow;
+    if (!isPlainObject(raw)) return { error: 'is not a JSON object' };
+    const flow = isPlainObject(raw.flow) ? raw.flow : raw;
+    const key = isPlainObject(flow.Key) ? flow.Key : isPlainObject(flow.key) ? flow.key : flow;
     const field = (snake: string): unknown => key[snake] ?? key[camel(snake)] ?? flow[snake] ?? flow[camel(snake)];
     const protoText = String(field('proto') ?? field('protocol') ?? '').toUpperCase();
     const protocol = PROTOCOL_NUMBERS[protoText] ?? protoText;
@@ -92,7 +93,7 @@ function enumName(value: unknown, names: readonly string[]): string | undefined 
 /** Labels as a list of `k=v`, Whisker's `"k=v | k2=v2"`, or an object. */
 function parseLabels(value: unknown): { [key: string]: string } {
   const out: { [key: string]: string } = {};
-  if (isObject(value)) {
+  if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) out[k] = String(v);
     return out;
   }
@@ -106,8 +107,4 @@ function parseLabels(value: unknown): { [key: string]: string } {
 
 function camel(snake: string): string {
   return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function isObject(value: unknown): value is { [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

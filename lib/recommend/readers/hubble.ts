@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../core/merge';
 import { FlowEnd, FlowProtocol, identityLabels, LineResult, workloadNameFromPod } from '../flow';
 
 /**
@@ -23,7 +24,6 @@ export class HubbleReader {
 
   /** Reads one line. */
   public read(line: string): LineResult {
-    this.newChunk();
     return this.readRange(line, 0, line.length);
   }
 
@@ -167,22 +167,22 @@ export class HubbleReader {
     } catch (e) {
       return { error: `is not JSON: ${(e as Error).message}` };
     }
-    if (!isObject(parsed)) return { error: 'is not a JSON object' };
-    const flow = isObject(parsed.flow) ? parsed.flow : parsed;
-    if (!isObject(flow.l4) && !isObject(flow.IP) && flow.verdict === undefined) return { error: 'is not a Hubble flow (no verdict, IP or l4)' };
+    if (!isPlainObject(parsed)) return { error: 'is not a JSON object' };
+    const flow = isPlainObject(parsed.flow) ? parsed.flow : parsed;
+    if (!isPlainObject(flow.l4) && !isPlainObject(flow.IP) && flow.verdict === undefined) return { error: 'is not a Hubble flow (no verdict, IP or l4)' };
     if (flow.Type !== undefined && flow.Type !== 'L3_L4') return { skip: `Type ${String(flow.Type)}` };
     if (flow.is_reply === true || flow.reply === true) return { skip: 'reply' };
     if (typeof flow.verdict !== 'string') return { skip: 'no verdict' };
     const allowed = verdictAllows(flow.verdict);
     if (allowed === undefined) return { skip: `verdict ${flow.verdict}` };
-    const l4 = isObject(flow.l4) ? flow.l4 : {};
+    const l4 = isPlainObject(flow.l4) ? flow.l4 : {};
     const proto = Object.keys(l4)[0];
     if (proto === undefined) return { skip: 'no L4 header' };
     if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') return { skip: `protocol ${proto}` };
-    const ports = isObject(l4[proto]) ? l4[proto] as { [key: string]: unknown } : {};
+    const ports = isPlainObject(l4[proto]) ? l4[proto] as { [key: string]: unknown } : {};
     const port = ports.destination_port;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return { error: `l4.${proto}.destination_port is ${JSON.stringify(port)}, not a port 1-65535` };
-    const ip = isObject(flow.IP) ? flow.IP : {};
+    const ip = isPlainObject(flow.IP) ? flow.IP : {};
     const src = this.endpoint(flow.source, ip.source, flow.source_names);
     const dst = this.endpoint(flow.destination, ip.destination, flow.destination_names);
     if ('error' in src) return src;
@@ -193,7 +193,7 @@ export class HubbleReader {
   }
 
   private endpoint(raw: unknown, ip: unknown, names: unknown): { end: FlowEnd } | { skip: string } | { error: string } {
-    const ep = isObject(raw) ? raw : {};
+    const ep = isPlainObject(raw) ? raw : {};
     const identity = typeof ep.identity === 'number' ? ep.identity : undefined;
     const labels = Array.isArray(ep.labels) ? ep.labels.map(String) : [];
     const reserved = identity !== undefined ? reservedIdentity(identity) : undefined;
@@ -214,7 +214,7 @@ export class HubbleReader {
       const eq = l.indexOf('=');
       if (eq > 4) all[l.slice(4, eq)] = l.slice(eq + 1);
     }
-    const workloads = Array.isArray(ep.workloads) ? ep.workloads.filter(isObject) : [];
+    const workloads = Array.isArray(ep.workloads) ? ep.workloads.filter(isPlainObject) : [];
     const owner = workloads.length > 0 && typeof workloads[0].name === 'string' ? workloads[0].name : undefined;
     const pod = typeof ep.pod_name === 'string' ? ep.pod_name : undefined;
     const stable = identityLabels(all, this.identityKeys);
@@ -258,10 +258,6 @@ function verdictAllows(verdict: string): boolean | undefined {
   }
 }
 
-function isObject(value: unknown): value is { [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * A non-negative integer that is a direct key of the object opening at
  * `open` (a `{`): found before any nested `{` or `}` (so it is not in a
@@ -297,9 +293,5 @@ function stringAt(s: string, start: number, end: number): string | undefined {
 /** A string field (without escapes) between `from` and `to`, or undefined. */
 function stringField(s: string, key: string, from: number, to: number): string | undefined {
   const at = s.indexOf(key, from);
-  if (at < 0 || at >= to) return undefined;
-  const end = s.indexOf('"', at + key.length);
-  if (end < 0 || end >= to) return undefined;
-  const value = s.slice(at + key.length, end);
-  return value.includes('\\') ? undefined : value;
+  return at < 0 || at >= to ? undefined : stringAt(s, at + key.length, to);
 }
