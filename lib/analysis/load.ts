@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as yaml from 'js-yaml';
 import * as path from 'path';
 import { KubeObject } from '../manifests/types';
+import { parseDocuments, ParsedDocument } from './yaml-documents';
 
 /** Where a document came from. */
 export interface Source {
@@ -35,14 +35,6 @@ export interface LoadResult {
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
-/**
- * YAML's core schema plus merge keys (`<<`), as Kubernetes reads manifests:
- * timestamps such as `creationTimestamp` stay strings (js-yaml's default
- * schema would turn them into Dates), and parsing is faster.
- */
-const MERGE_KEY = new yaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' || data === null });
-const MANIFEST_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
-
 /** Lists manifest files under the paths: files as given, directories recursively, sorted. */
 export function manifestFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -67,27 +59,25 @@ export function loadFiles(paths: readonly string[]): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: InputProblem[] = [];
   for (const file of manifestFiles(paths)) {
-    const text = fs.readFileSync(file, 'utf8');
-    const result = loadText(text, file);
+    const result = loadText(fs.readFileSync(file, 'utf8'), file);
     objects.push(...result.objects);
     problems.push(...result.problems);
   }
   return { objects, problems };
 }
 
-/** Reads one YAML or JSON text. */
+/**
+ * Reads one YAML or JSON text. A malformed document is reported with its
+ * line and skipped; the documents around it are still read.
+ */
 export function loadText(text: string, file: string): LoadResult {
+  return collect(file, parseDocuments(text));
+}
+
+/** The objects and problems of one file's parsed documents. */
+function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: InputProblem[] = [];
-  let documents: unknown[];
-  try {
-    documents = yaml.loadAll(text, undefined, { schema: MANIFEST_SCHEMA });
-  } catch (e) {
-    const err = e as yaml.YAMLException;
-    const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
-    problems.push({ file, index: 0, field: '', message: `is not valid YAML${line}: ${err.reason ?? err.message}` });
-    return { objects, problems };
-  }
   let index = 0;
   const add = (doc: unknown, field: string) => {
     if (doc === null || doc === undefined) return;
@@ -115,7 +105,15 @@ export function loadText(text: string, file: string): LoadResult {
     objects.push({ object: { ...(o as KubeObject), metadata: (o.metadata ?? {}) as KubeObject['metadata'] }, file, index });
     index++;
   };
-  for (const doc of documents) add(doc, '');
+  for (const p of parsed) {
+    if ('error' in p) {
+      const { line, column, reason } = p.error;
+      problems.push({ file, index, field: '', message: `is not valid YAML${line === undefined ? '' : ` at line ${line + 1}, column ${(column ?? 0) + 1}`}: ${reason}` });
+      index++;
+    } else {
+      for (const doc of p.values) add(doc, '');
+    }
+  }
   return { objects, problems };
 }
 

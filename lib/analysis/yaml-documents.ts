@@ -1,0 +1,92 @@
+import * as yaml from 'js-yaml';
+
+/** One document's text (or a run of text holding no document marker) and where it starts. */
+export interface DocumentText {
+  /** The text, from its `---` line (if any) to the next one. */
+  readonly text: string;
+  /** The line of the file it starts on, from 0. */
+  readonly line: number;
+}
+
+/** What parsing one document text gave: its values, or why it is not YAML. */
+export type ParsedDocument =
+  | { readonly values: unknown[] }
+  | { readonly error: YamlError };
+
+/** A YAML syntax error; `line` and `column` count from 0, `line` from the file's start. */
+export interface YamlError {
+  readonly line?: number;
+  readonly column?: number;
+  readonly reason: string;
+}
+
+/**
+ * YAML's core schema plus merge keys (`<<`), as Kubernetes reads manifests:
+ * timestamps such as `creationTimestamp` stay strings (js-yaml's default
+ * schema would turn them into Dates), and parsing is faster.
+ */
+const MERGE_KEY = new yaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' || data === null });
+const MANIFEST_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
+
+const DOCUMENT_MARKER = /^---(?=[ \t\r\n]|$)/gm;
+const DIRECTIVE = /^%/m;
+const NOTHING = /^(?:[ \t]*(?:#[^\n]*)?(?:\r?\n|$))*$/;
+
+/**
+ * Parses a (multi-document) YAML text. When the whole text does not parse,
+ * it is parsed again document by document, so that a malformed document
+ * costs only itself: the result lists each document's values or error.
+ */
+export function parseDocuments(text: string): ParsedDocument[] {
+  try {
+    return [{ values: yaml.loadAll(text, undefined, { schema: MANIFEST_SCHEMA }) }];
+  } catch {
+    return splitDocuments(text).map(parseDocument);
+  }
+}
+
+/**
+ * Splits a multi-document YAML text at its `---` lines, where YAML itself
+ * starts a new document (a marker at the start of a line ends any scalar or
+ * collection before it), so each part parses on its own to the same values
+ * as in the whole. Texts with directives (`%YAML`) are not split: a
+ * directive belongs to the document after it.
+ */
+export function splitDocuments(text: string): DocumentText[] {
+  if (DIRECTIVE.test(text)) return [{ text, line: 0 }];
+  const out: DocumentText[] = [];
+  let start = 0;
+  let line = 0;
+  const cut = (end: number) => {
+    // Comments before the first marker belong to the first document: on their own they would parse as an empty one.
+    if (start === 0 && NOTHING.test(text.slice(0, end))) return;
+    if (end > start) out.push({ text: text.slice(start, end), line });
+    line += countLines(text, start, end);
+    start = end;
+  };
+  DOCUMENT_MARKER.lastIndex = 0;
+  for (let m = DOCUMENT_MARKER.exec(text); m; m = DOCUMENT_MARKER.exec(text)) cut(m.index);
+  cut(text.length);
+  return out;
+}
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Parses one document text; a YAML error is returned with its line in the whole file. */
+export function parseDocument(doc: DocumentText): ParsedDocument {
+  try {
+    return { values: yaml.loadAll(doc.text, undefined, { schema: MANIFEST_SCHEMA }) };
+  } catch (e) {
+    return yamlError(e, doc.line);
+  }
+}
+
+/** A js-yaml exception as a ParsedDocument error, its line counted from the file's start. */
+export function yamlError(e: unknown, firstLine: number): ParsedDocument {
+  const err = e as yaml.YAMLException;
+  return { error: { line: err.mark ? firstLine + err.mark.line : undefined, column: err.mark?.column, reason: err.reason ?? err.message } };
+}
