@@ -7,7 +7,7 @@ import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, TierInfo } from
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
-import { DialectParser, FieldError, ParseContext, resolvePorts } from './policies/common';
+import { DialectParser, FieldError, normPolicy, ParseContext, resolvePorts } from './policies/common';
 import { kubernetesParser } from './policies/kubernetes';
 import { PeerIndex } from './peer-index';
 import { PortSet } from './port-set';
@@ -20,6 +20,12 @@ export interface AnalysisOptions {
 
 /** One endpoint of a connection in the JSON output: a workload id, or a set of addresses. */
 export type ConnectionEnd = string | { ips: string[] };
+
+/** Address blocks that a side treats alike, as one connection end, and what it allows them. */
+interface AddressGroup {
+  readonly end: { ips: string[] };
+  readonly allowed: PortSet;
+}
 
 /** One allowed connection. */
 export interface Connection {
@@ -70,6 +76,8 @@ interface SideResult {
   readonly rules: readonly NormRule[];
   /** Indexes of the rules that do not match every workload: only they tell workloads apart. */
   readonly specific: readonly number[];
+  /** For each specific rule (in the same order), the workloads its peer's parts match, by index. */
+  readonly specificMembers: readonly (readonly ReadonlySet<number>[])[];
   /** Whether egress rules name ports, which resolve on each destination. */
   readonly namedEgress: boolean;
   /** Whether a named-port egress rule matches every workload, so every workload must be visited. */
@@ -77,7 +85,23 @@ interface SideResult {
   /** The verdict for a workload no specific rule matches. */
   readonly fallback: PortSet;
   /** Verdicts by group of peers. */
-  readonly verdicts: Map<string, PortSet>;
+  readonly verdicts: Map<string | number, PortSet>;
+}
+
+/**
+ * The sides of endpoints, found by the policies that select them: a trie on
+ * the policies' evaluation ordinals, so a lookup builds no key.
+ */
+interface SideNode {
+  readonly next: Map<number, SideNode>;
+  /** The rules of the policies on the path to this node, in evaluation order. */
+  rules?: readonly NormRule[];
+  /** Whether those rules name ports. */
+  named?: boolean;
+  /** The side of the endpoints these policies select. */
+  side?: SideResult;
+  /** For ingress rules that name ports: the sides by the subject's container ports. */
+  byPorts?: Map<string, SideResult>;
 }
 
 /**
@@ -108,16 +132,17 @@ export class Analysis {
   public readonly inventory: Inventory;
 
   private readonly selecting: { [d in Direction]: NormPolicy[][] } = { ingress: [], egress: [] };
-  private readonly sideCache = new Map<string, SideResult>();
+  private readonly sides: { [d in Direction]: SideResult[] } = { ingress: [], egress: [] };
+  private readonly sideRoots: { [d in Direction]: SideNode } = { ingress: { next: new Map() }, egress: { next: new Map() } };
   private readonly ordinal = new Map<NormPolicy, number>();
   private readonly unselected: { [d in Direction]: SideResult } = {
-    ingress: { subject: undefined, direction: 'ingress', unselected: true, rules: [], specific: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
-    egress: { subject: undefined, direction: 'egress', unselected: true, rules: [], specific: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
+    ingress: { subject: undefined, direction: 'ingress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
+    egress: { subject: undefined, direction: 'egress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
   };
   private readonly peers: PeerIndex;
   private readonly externalKeyCache = new WeakMap<SideResult, string[]>();
-  private readonly externalGroupCache = new WeakMap<SideResult, { ips: string[]; allowed: PortSet }[]>();
-  private readonly mergedCache = new Map<string, string[]>();
+  private readonly externalGroupCache = new WeakMap<SideResult, AddressGroup[]>();
+  private readonly mergedCache = new Map<string, { ips: string[] }>();
   private readonly policiesByNamespace = new Map<string, NormPolicy[]>();
   private readonly clusterPolicies: NormPolicy[] = [];
   private readonly candidatesByNamespace = new Map<string, NormPolicy[]>();
@@ -204,46 +229,99 @@ export class Analysis {
   /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
   public connections(): Connection[] {
     if (this.connectionCache) return this.connectionCache;
-    const ingress = this.workloads.map((w) => this.side(w, 'ingress'));
+    // The hot loops below index arrays instead of iterating them: a cold
+    // process runs them unoptimized, where every iterator step allocates.
+    const workloads = this.workloads;
+    const ingress = workloads.map((w) => this.side(w, 'ingress'));
     const out: Connection[] = [];
     // Traffic to and from addresses: one connection per workload and verdict,
     // the address blocks merged, computed once per side.
-    for (const w of this.workloads) {
-      for (const g of this.externalGroups(this.side(w, 'egress'))) out.push({ src: w.id, dst: { ips: g.ips }, allowed: g.allowed });
-      for (const g of this.externalGroups(ingress[w.idx])) out.push({ src: { ips: g.ips }, dst: w.id, allowed: g.allowed });
+    for (let i = 0; i < workloads.length; i++) {
+      const id = workloads[i].id;
+      const toAddresses = this.externalGroups(this.side(workloads[i], 'egress'));
+      for (let g = 0; g < toAddresses.length; g++) out.push({ src: id, dst: toAddresses[g].end, allowed: toAddresses[g].allowed });
+      const fromAddresses = this.externalGroups(ingress[i]);
+      for (let g = 0; g < fromAddresses.length; g++) out.push({ src: fromAddresses[g].end, dst: id, allowed: fromAddresses[g].allowed });
     }
     // Traffic between workloads: the destinations a source's egress rules name,
     // and when its egress is open, every destination that admits it.
-    const open = this.workloads.filter((w) => !ingress[w.idx].fallback.isEmpty).map((w) => w.idx);
+    const open = workloads.filter((w) => !ingress[w.idx].fallback.isEmpty).map((w) => w.idx);
     let admitting: number[][][] | undefined;
-    const seen = new Int32Array(this.workloads.length).fill(-1);
-    for (const src of this.workloads) {
+    const seen = new Int32Array(workloads.length).fill(-1);
+    const candidates: number[] = [];
+    for (let s = 0; s < workloads.length; s++) {
+      const src = workloads[s];
       const eg = this.side(src, 'egress');
-      const candidates: number[] = [];
-      const add = (d: number) => { if (seen[d] !== src.idx && d !== src.idx) { seen[d] = src.idx; candidates.push(d); } };
-      if (eg.everyone) this.workloads.forEach((x) => add(x.idx));
+      candidates.length = 0;
+      const add = (list: readonly number[]) => {
+        for (let k = 0; k < list.length; k++) {
+          const d = list[k];
+          if (seen[d] !== s && d !== s) { seen[d] = s; candidates.push(d); }
+        }
+      };
+      if (eg.everyone) add(this.allIndexes());
       else {
-        for (const ri of eg.specific) for (const part of this.peers.parts(eg.rules[ri].peer)) this.peers.members(part).forEach(add);
+        for (let r = 0; r < eg.specific.length; r++) {
+          const parts = this.peers.parts(eg.rules[eg.specific[r]].peer);
+          for (let p = 0; p < parts.length; p++) add(this.peers.members(parts[p]));
+        }
         if (!eg.fallback.isEmpty) {
-          open.forEach(add);
+          add(open);
           admitting ??= this.admittingIndex(ingress);
-          for (const dsts of admitting[src.idx] ?? []) dsts.forEach(add);
+          const lists = admitting[s] ?? [];
+          for (let l = 0; l < lists.length; l++) add(lists[l]);
         }
       }
       candidates.sort((a, b) => a - b);
-      for (const d of candidates) {
-        const dst = this.workloads[d];
-        const e = this.sideVerdict(eg, dst);
+      for (let c = 0; c < candidates.length; c++) {
+        const d = candidates[c];
+        const e = this.sideVerdict(eg, workloads[d]);
         if (e.isEmpty) continue;
         const allowed = e.intersect(this.sideVerdict(ingress[d], src));
-        if (!allowed.isEmpty) out.push({ src: src.id, dst: dst.id, allowed });
+        if (!allowed.isEmpty) out.push({ src: src.id, dst: workloads[d].id, allowed });
       }
     }
-    const text = (e: ConnectionEnd) => (typeof e === 'string' ? e : `~${e.ips.join(',')}`);
-    const keyed = out.map((c) => ({ c, src: text(c.src), dst: text(c.dst), ports: c.allowed.key }));
-    keyed.sort((a, b) => compareText(a.src, b.src) || compareText(a.dst, b.dst) || compareText(a.ports, b.ports));
-    this.connectionCache = keyed.map((k) => k.c);
+    this.connectionCache = this.sortConnections(out);
     return this.connectionCache;
+  }
+
+  /** Every workload index, ascending. */
+  private allIndexes(): number[] {
+    return this.workloads.map((w) => w.idx);
+  }
+
+  /**
+   * Sorts connections by the text of their ends (a workload's id; `~` and
+   * the CIDRs for addresses), then ports. Workloads are sorted by id
+   * already, so a workload ranks by its index; the few address sets are
+   * placed between them by the same comparison, without sorting thousands
+   * of ids.
+   */
+  private sortConnections(connections: readonly Connection[]): Connection[] {
+    const addressSets = new Map<readonly string[], string>();
+    for (const c of connections) {
+      if (typeof c.src !== 'string' && !addressSets.has(c.src.ips)) addressSets.set(c.src.ips, `~${c.src.ips.join(',')}`);
+      if (typeof c.dst !== 'string' && !addressSets.has(c.dst.ips)) addressSets.set(c.dst.ips, `~${c.dst.ips.join(',')}`);
+    }
+    const sorted = [...new Set(addressSets.values())].sort(compareText);
+    const slot = sorted.length + 1;
+    const textRank = new Map(sorted.map((t, k) => [t, this.workloadsBefore(t) * slot + 1 + k]));
+    const byId = new Map(this.workloads.map((w) => [w.id, (w.idx + 1) * slot]));
+    const rank = (e: ConnectionEnd) => (typeof e === 'string' ? byId.get(e)! : textRank.get(addressSets.get(e.ips)!)!);
+    const keyed = connections.map((c) => ({ c, src: rank(c.src), dst: rank(c.dst) }));
+    keyed.sort((a, b) => a.src - b.src || a.dst - b.dst || compareText(a.c.allowed.key, b.c.allowed.key));
+    return keyed.map((k) => k.c);
+  }
+
+  /** How many workload ids sort before `text`. */
+  private workloadsBefore(text: string): number {
+    let lo = 0;
+    let hi = this.workloads.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareText(this.workloads[mid].id, text) < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -269,7 +347,7 @@ export class Analysis {
   }
 
   /** A side's verdicts for the address blocks, grouped by verdict, the blocks merged into CIDRs. */
-  private externalGroups(side: SideResult): { ips: string[]; allowed: PortSet }[] {
+  private externalGroups(side: SideResult): AddressGroup[] {
     let groups = this.externalGroupCache.get(side);
     if (!groups) {
       // Blocks the same rules match share a verdict: evaluate one block per rule set.
@@ -288,21 +366,21 @@ export class Analysis {
         if (g) g.atoms.push(...atoms);
         else byVerdict.set(allowed.key, { atoms: [...atoms], allowed });
       }
-      groups = [...byVerdict.values()].map((g) => ({ ips: this.mergedAtoms(g.atoms.sort((a, b) => a.idx - b.idx)), allowed: g.allowed }));
+      groups = [...byVerdict.values()].map((g) => ({ end: this.mergedAtoms(g.atoms.sort((a, b) => a.idx - b.idx)), allowed: g.allowed }));
       this.externalGroupCache.set(side, groups);
     }
     return groups;
   }
 
-  /** Address blocks merged into the fewest CIDRs, memoized (many sides share the same blocks). */
-  private mergedAtoms(atoms: Endpoint[]): string[] {
+  /** Address blocks merged into the fewest CIDRs, memoized (many sides share the same blocks, and so one end). */
+  private mergedAtoms(atoms: Endpoint[]): { ips: string[] } {
     const key = atoms.map((a) => a.idx).join(',');
-    let cidrs = this.mergedCache.get(key);
-    if (!cidrs) {
-      cidrs = mergeAtoms(atoms);
-      this.mergedCache.set(key, cidrs);
+    let end = this.mergedCache.get(key);
+    if (!end) {
+      end = { ips: mergeAtoms(atoms) };
+      this.mergedCache.set(key, end);
     }
-    return cidrs;
+    return end;
   }
 
   /** The analyzer's JSON (see the README for the exact shape). */
@@ -335,39 +413,67 @@ export class Analysis {
     return list;
   }
 
+  /** The side of a workload in a direction, shared with every workload the same policies select. */
   private side(e: Endpoint, direction: Direction): SideResult {
-    const policies = this.policiesFor(e, direction);
-    if (policies.length === 0) return this.unselected[direction];
-    const rules = policies.flatMap((p) => p[direction] ?? []);
-    const named = rules.some((r) => r.ports.hasNames);
-    const portKey = direction === 'ingress' && named ? `#${this.portKeys[e.idx]}` : '';
-    const key = `${direction}:${policies.map((p) => this.ordinal.get(p)).join(',')}${portKey}`;
-    let side = this.sideCache.get(key);
-    if (!side) {
-      const namedEgress = direction === 'egress' && named;
-      const everyone = namedEgress && rules.some((r) => r.ports.hasNames && r.peer.allWorkloads);
-      const specific = rules.flatMap((r, i) => (r.peer.allWorkloads ? [] : [i]));
-      const fallback = everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed;
-      side = { subject: e, direction, unselected: false, rules, specific, namedEgress, everyone, fallback, verdicts: new Map() };
-      this.sideCache.set(key, side);
-    }
+    const known = this.sides[direction][e.idx];
+    if (known) return known;
+    const side = this.sideOf(e, direction);
+    this.sides[direction][e.idx] = side;
     return side;
   }
+
+  private sideOf(e: Endpoint, direction: Direction): SideResult {
+    const policies = this.policiesFor(e, direction);
+    if (policies.length === 0) return this.unselected[direction];
+    let node = this.sideRoots[direction];
+    for (let i = 0; i < policies.length; i++) {
+      const ordinal = this.ordinal.get(policies[i])!;
+      let next = node.next.get(ordinal);
+      if (!next) {
+        next = { next: new Map() };
+        node.next.set(ordinal, next);
+      }
+      node = next;
+    }
+    const rules = node.rules ??= policies.flatMap((p) => p[direction] ?? []);
+    node.named ??= rules.some((r) => r.ports.hasNames);
+    if (direction === 'ingress' && node.named) {
+      // Named ports resolve on the subject: workloads with other ports get other verdicts.
+      node.byPorts ??= new Map();
+      let side = node.byPorts.get(this.portKeys[e.idx]);
+      if (!side) {
+        side = this.newSide(e, direction, rules, true);
+        node.byPorts.set(this.portKeys[e.idx], side);
+      }
+      return side;
+    }
+    node.side ??= this.newSide(e, direction, rules, node.named);
+    return node.side;
+  }
+
+  private newSide(e: Endpoint, direction: Direction, rules: readonly NormRule[], named: boolean): SideResult {
+    const namedEgress = direction === 'egress' && named;
+    const everyone = namedEgress && rules.some((r) => r.ports.hasNames && r.peer.allWorkloads);
+    const specific = rules.flatMap((r, i) => (r.peer.allWorkloads ? [] : [i]));
+    const specificMembers = specific.map((i) => this.peers.ruleMembers(rules[i]));
+    const fallback = everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed;
+    return { subject: e, direction, unselected: false, rules, specific, specificMembers, namedEgress, everyone, fallback, verdicts: new Map() };
+  }
+
 
   /** The side's verdict for one peer. Peers that the same rules match share one evaluation. */
   private sideVerdict(side: SideResult, peer: Endpoint): PortSet {
     if (side.unselected) return PortSet.ALL;
-    let key: string;
+    let key: string | number;
     if (peer.external) key = this.externalKeys(side)[peer.idx - this.workloads.length];
     else {
-      key = '';
-      for (const ri of side.specific) if (this.peers.matchesWorkload(side.rules[ri], peer.idx)) key += `${ri},`;
-      if (key === '' && !side.namedEgress) return side.fallback;
-      if (side.namedEgress) key += `#${this.portKeys[peer.idx]}`;
+      key = matchKey(side.specificMembers, peer.idx);
+      if (key === 0 && !side.namedEgress) return side.fallback;
+      if (side.namedEgress) key = `${key}#${this.portKeys[peer.idx]}`;
     }
     let allowed = side.verdicts.get(key);
     if (!allowed) {
-      const matching = new Set(side.rules.filter((r, i) => (peer.external ? this.peers.externalsOf(r).has(peer.idx) : r.peer.allWorkloads || (side.specific.includes(i) && this.peers.matchesWorkload(r, peer.idx)))));
+      const matching = new Set(side.rules.filter((r) => (peer.external ? this.peers.externalsOf(r).has(peer.idx) : r.peer.allWorkloads || inAny(this.peers.ruleMembers(r), peer.idx))));
       allowed = this.evaluate(side.subject!, peer, side.direction, false, matching).allowed;
       side.verdicts.set(key, allowed);
     }
@@ -433,6 +539,26 @@ export class Analysis {
   }
 }
 
+/**
+ * Which of the rules' member sets hold `idx`, as a key: a bit mask while there are
+ * few sets (the usual case, and no string to build), else the indexes as text.
+ */
+function matchKey(rules: readonly (readonly ReadonlySet<number>[])[], idx: number): number | string {
+  if (rules.length <= 30) {
+    let mask = 0;
+    for (let i = 0; i < rules.length; i++) if (inAny(rules[i], idx)) mask |= 1 << i;
+    return mask;
+  }
+  let text = '';
+  for (let i = 0; i < rules.length; i++) if (inAny(rules[i], idx)) text += `${i},`;
+  return text === '' ? 0 : text;
+}
+
+function inAny(sets: readonly ReadonlySet<number>[], idx: number): boolean {
+  for (const set of sets) if (set.has(idx)) return true;
+  return false;
+}
+
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {
   return a.layer === b.layer && a.tierOrder === b.tierOrder && a.tier === b.tier;
 }
@@ -450,7 +576,7 @@ function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[]
   const replaced = new Set(staged.map(counterpart));
   return [
     ...enforced.filter((p) => !replaced.has(p.key.replace(/(\/deny|#\d+)$/, ''))),
-    ...staged.filter((p) => p.stagedAction !== 'Delete').map((p) => ({ ...p, staged: false })),
+    ...staged.filter((p) => p.stagedAction !== 'Delete').map((p) => normPolicy(p, p, { ...p, staged: false })),
   ];
 }
 

@@ -9,6 +9,7 @@ export class PeerIndex {
   private readonly byNamespace = new Map<string, Endpoint[]>();
   private readonly lists = new Map<string | PeerMatcher, { members: number[]; set: Set<number> }>();
   private readonly externalCache = new WeakMap<NormRule, Set<number>>();
+  private readonly ruleCache = new WeakMap<NormRule, readonly ReadonlySet<number>[]>();
   private readonly partCache = new WeakMap<PeerMatcher, readonly PeerMatcher[]>();
   private readonly entries = new WeakMap<PeerMatcher, { members: number[]; set: Set<number> }>();
 
@@ -40,10 +41,14 @@ export class PeerIndex {
     return this.entry(peer).members;
   }
 
-  /** Whether workload `idx` is matched by the rule's peer. */
-  public matchesWorkload(rule: NormRule, idx: number): boolean {
-    for (const p of this.parts(rule.peer)) if (this.entry(p).set.has(idx)) return true;
-    return false;
+  /** The workloads (by index) each part of a rule's peer matches: the rule matches a workload in any of them. */
+  public ruleMembers(rule: NormRule): readonly ReadonlySet<number>[] {
+    let sets = this.ruleCache.get(rule);
+    if (!sets) {
+      sets = this.parts(rule.peer).map((p) => this.entry(p).set);
+      this.ruleCache.set(rule, sets);
+    }
+    return sets;
   }
 
   /** The address blocks (by index) a rule's peer matches. */

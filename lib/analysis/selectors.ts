@@ -8,6 +8,8 @@ export type Labels = { readonly [key: string]: string };
 /** A compiled selector. */
 export type Matcher = (labels: Labels) => boolean;
 
+const sameKey = (key: string) => key;
+
 /** Matches everything. */
 export const MATCH_ALL: Matcher = () => true;
 /** Matches nothing. */
@@ -23,7 +25,7 @@ export interface LabelSelectorJson {
  * Compiles a Kubernetes label selector. `keyMap` rewrites keys (Cilium's
  * `k8s:` prefixes). Throws an Error with the field path for invalid input.
  */
-export function compileLabelSelector(selector: unknown, keyMap: (key: string) => string = (k) => k): Matcher {
+export function compileLabelSelector(selector: unknown, keyMap: (key: string) => string = sameKey): Matcher {
   if (selector === undefined || selector === null) return MATCH_ALL;
   if (typeof selector !== 'object' || Array.isArray(selector)) throw new Error('is not a label selector object');
   const s = selector as LabelSelectorJson;
@@ -105,6 +107,15 @@ function tokenize(text: string): Token[] {
  * `ends with`, `contains`). Throws an Error that says where parsing failed.
  */
 export function compileCalicoSelector(text: string): Matcher {
+  return compileCalicoExpression(text).matches;
+}
+
+/**
+ * Compiles a Calico selector expression (see compileCalicoSelector) and
+ * lists the label keys it reads.
+ */
+export function compileCalicoExpression(text: string): { readonly matches: Matcher; readonly keys: readonly string[] } {
+  const keys: string[] = [];
   const tokens = tokenize(text);
   let pos = 0;
   const peek = () => tokens[pos];
@@ -149,9 +160,11 @@ export function compileCalicoSelector(text: string): Matcher {
       const key = next();
       if (key.t !== 'id') throw new Error(`has() needs a label key in selector ${JSON.stringify(text)}`);
       expectOp(')');
+      keys.push(key.v);
       return (x) => x[key.v] !== undefined;
     }
     const key = t.v;
+    keys.push(key);
     const op = next();
     if (op.t === 'op' && op.v === '==') { const v = expectStr(); return (x) => x[key] === v; }
     if (op.t === 'op' && op.v === '!=') { const v = expectStr(); return (x) => x[key] !== v; }
@@ -166,8 +179,8 @@ export function compileCalicoSelector(text: string): Matcher {
     }
     throw new Error(`unexpected "${op.v || 'end'}" after "${key}" in selector ${JSON.stringify(text)}`);
   };
-  if (text.trim() === '') return MATCH_ALL;
-  const matcher = or();
+  if (text.trim() === '') return { matches: MATCH_ALL, keys };
+  const matches = or();
   if (peek().t !== 'eof') throw new Error(`unexpected "${peek().v}" in selector ${JSON.stringify(text)}`);
-  return matcher;
+  return { matches, keys };
 }

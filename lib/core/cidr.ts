@@ -99,12 +99,26 @@ function mask(family: IpFamily, prefix: number): bigint {
   return prefix === 0 ? 0n : ((1n << width) - 1n) ^ ((1n << (width - BigInt(prefix))) - 1n);
 }
 
+const PARSED = new Map<string, CidrParse>();
+const PARSED_LIMIT = 10_000;
+
 /**
  * Parses a CIDR block. Host bits must be zero, as Kubernetes and the policy
  * engines require; when they are not, the result carries a suggestion with
- * the network address of the same prefix.
+ * the network address of the same prefix. Results are remembered: thousands
+ * of policies repeat the same few blocks (the internet peer alone has nine).
  */
 export function parseCidr(text: string): CidrParse {
+  let parsed = PARSED.get(text);
+  if (!parsed) {
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+    parsed = parseCidrText(text);
+    PARSED.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseCidrText(text: string): CidrParse {
   const slash = text.indexOf('/');
   if (slash < 0) return { error: 'has no prefix length', suggestion: `${text}/${text.includes(':') ? 128 : 32}` };
   const addressText = text.slice(0, slash);

@@ -1,4 +1,4 @@
-import { CidrParse, cidrContains, IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, IPV6_UNIQUE_LOCAL, IpFamily, parseCidr, RFC1918 } from '../core/cidr';
+import { cidrContains, IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, IPV6_UNIQUE_LOCAL, IpFamily, parseCidr, RFC1918 } from '../core/cidr';
 import { Problems } from '../core/errors';
 import { dns1123LabelError } from '../core/names';
 import { LabelSelector } from './selector';
@@ -228,16 +228,9 @@ function validatePeerSpec(spec: PeerSpec, problems: Problems, path: string, prop
   }
 }
 
-const CIDR_CHECKS = new Map<string, CidrParse>();
-
 /** Records a problem when `text` is not a CIDR, with the corrected block when host bits are set. */
 export function validateCidr(text: string, problems: Problems, path: string, property: string): void {
-  let parsed = CIDR_CHECKS.get(text);
-  if (!parsed) {
-    parsed = parseCidr(text);
-    // Thousands of policies repeat the same few blocks (the internet peer alone has nine).
-    if (CIDR_CHECKS.size < 10000) CIDR_CHECKS.set(text, parsed);
-  }
+  const parsed = parseCidr(text);
   if (parsed.error !== undefined) {
     problems.add({ path, property, value: text, problem: parsed.error, fix: parsed.suggestion ? `write ${parsed.suggestion}` : 'write an IPv4 or IPv6 block such as 10.0.0.0/16' });
   }

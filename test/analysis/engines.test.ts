@@ -47,6 +47,18 @@ describe('Calico tiers and actions', () => {
     expect(allowed(a, 'a/web', '203.0.113.1')).toBe('nothing');
   });
 
+  test('selectors see Calico\'s own labels: namespace, service account, namespace name', () => {
+    const a = analyze(...base,
+      gnp('from-ns-b', "  selector: projectcalico.org/namespace == 'a' && app == 'db'\n  types: [Ingress]\n  ingress: [{ action: Allow, source: { namespaceSelector: projectcalico.org/name == 'b' } }]\n"),
+      gnp('web-by-account', "  selector: projectcalico.org/serviceaccount == 'default' && app == 'web'\n  types: [Ingress]\n  ingress: [{ action: Allow, protocol: TCP, destination: { ports: [80] } }]\n"),
+      gnp('plain-labels', "  selector: has(app) && app == 'client'\n  types: [Ingress]\n  ingress: [{ action: Allow, source: { selector: projectcalico.org/orchestrator == 'k8s' && app == 'web' } }]\n"));
+    expect(allowed(a, 'b/client', 'a/db')).toBe('all');
+    expect(allowed(a, 'a/web', 'a/db')).toBe('nothing');
+    expect(allowed(a, 'b/client', 'a/web')).toBe('TCP 80');
+    expect(allowed(a, 'a/web', 'b/client')).toBe('all');
+    expect(allowed(a, 'a/db', 'b/client')).toBe('nothing');
+  });
+
   test('a tiered policy without the tier prefix in its name is reported', () => {
     const a = analyze(...base, tier('security', 100), gnp('no-prefix', '  tier: security\n  selector: all()\n  ingress: [{ action: Pass }]\n'));
     expect(a.problems[0].message).toContain('should be "security.<name>"');

@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, normPolicy, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 const GROUP = 'policy.networking.k8s.io';
 
@@ -22,18 +22,14 @@ function parseAdmin(s: SourcedObject): NormPolicy {
   const priority = typeof spec.priority === 'number' ? spec.priority : 0;
   const subject = at('spec.subject', () => subjectMatcher(obj(spec.subject, '')));
   const rules = (direction: 'ingress' | 'egress'): NormRule[] => list(spec[direction], `spec.${direction}`).map((r, i) => at(`spec.${direction}[${i}]`, () => adminRule(obj(r, ''), direction, `spec.${direction}[${i}]`)));
-  return {
-    ...policyIdentity(s, undefined),
-    layer: baseline ? 2 : 0,
-    tier: baseline ? 'baseline' : 'admin',
-    tierOrder: 0,
+  return normPolicy(policyIdentity(s, undefined), { layer: baseline ? 2 : 0, tier: baseline ? 'baseline' : 'admin', tierOrder: 0 }, {
     order: priority,
     appliesTo: subject,
     ingress: spec.ingress !== undefined ? rules('ingress') : undefined,
     egress: spec.egress !== undefined ? rules('egress') : undefined,
     isolates: { ingress: false, egress: false },
     staged: false,
-  };
+  });
 }
 
 function subjectMatcher(subject: { [key: string]: unknown }): (e: Endpoint) => boolean {

@@ -1,8 +1,8 @@
 import { blockHolds } from '../externals';
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
-import { compileCalicoSelector, Matcher, MATCH_ALL } from '../selectors';
-import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts } from './common';
+import { compileCalicoExpression, Matcher, MATCH_ALL } from '../selectors';
+import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts } from './common';
 
 const CALICO_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
@@ -12,10 +12,30 @@ export const calicoParser: DialectParser = {
   parse: (s, ctx) => [parseCalicoPolicy(s, ctx)],
 };
 
-function selector(text: unknown, field: string): Matcher {
-  if (text === undefined || text === null) return MATCH_ALL;
+/** A selector field compiled; absent means all(). */
+function expression(text: unknown, field: string): { readonly matches: Matcher; readonly keys: readonly string[] } {
+  if (text === undefined || text === null) return { matches: MATCH_ALL, keys: [] };
   if (typeof text !== 'string') throw new FieldError(field, 'is not a selector string');
-  return at(field, () => compileCalicoSelector(text));
+  return at(field, () => compileCalicoExpression(text));
+}
+
+/** An endpoint test. */
+type EndpointMatcher = (e: Endpoint) => boolean;
+
+const CALICO_KEY = /^projectcalico\.org\//;
+
+/**
+ * Compiles a Calico selector into a test on endpoints. Workloads show Calico
+ * selectors their labels plus `projectcalico.org/*` ones; a selector that
+ * reads none of those is tested on the plain labels, which spares building
+ * that view for thousands of workloads. Addresses show network set labels.
+ */
+function selector(text: unknown, field: string, namespaceLabels = false): EndpointMatcher {
+  const { matches, keys } = expression(text, field);
+  if (matches === MATCH_ALL) return () => true;
+  const calicoView = keys.some((k) => CALICO_KEY.test(k));
+  if (namespaceLabels) return calicoView ? (e) => matches(e.calicoNsLabels) : (e) => matches(e.external ? e.calicoNsLabels : e.nsLabels);
+  return calicoView ? (e) => matches(e.calicoLabels) : (e) => matches(e.external ? e.calicoLabels : e.labels);
 }
 
 function parseCalicoPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy {
@@ -31,26 +51,22 @@ function parseCalicoPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy {
     ctx.problems.push({ file: s.file, index: s.index, field: 'metadata.name', message: `${JSON.stringify(name)} should be "${tierName}.<name>" for a policy in tier ${tierName}; Calico 3.29-3.32 reject it otherwise` });
   }
   const sel = selector(spec.selector, 'spec.selector');
-  const nsSel = global ? selector(spec.namespaceSelector, 'spec.namespaceSelector') : MATCH_ALL;
+  const nsSel = global ? selector(spec.namespaceSelector, 'spec.namespaceSelector', true) : () => true;
   const ingress = list(spec.ingress, 'spec.ingress');
   const egress = list(spec.egress, 'spec.egress');
   const types = spec.types === undefined ? ['Ingress', ...(egress.length > 0 ? ['Egress'] : [])] : list(spec.types, 'spec.types').map(String);
   const staged = o.kind.startsWith('Staged');
   const parseRules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => items.map((r, i) => at(`spec.${direction}[${i}]`, () => calicoRule(obj(r, ''), direction, namespace, ctx, `spec.${direction}[${i}]`)));
   const order = typeof spec.order === 'number' ? spec.order : Number.MAX_SAFE_INTEGER;
-  return {
-    ...policyIdentity(s, namespace),
-    layer: 1,
-    tier: tier.name,
-    tierOrder: tier.order,
+  return normPolicy(policyIdentity(s, namespace), { layer: 1, tier: tier.name, tierOrder: tier.order }, {
     order,
-    appliesTo: (e) => e.external === undefined && (namespace === undefined ? nsSel(e.calicoNsLabels) : e.namespace === namespace) && sel(e.calicoLabels),
+    appliesTo: (e) => e.external === undefined && (namespace === undefined ? nsSel(e) : e.namespace === namespace) && sel(e),
     ingress: types.includes('Ingress') ? parseRules('ingress', ingress) : undefined,
     egress: types.includes('Egress') ? parseRules('egress', egress) : undefined,
     isolates: { ingress: types.includes('Ingress'), egress: types.includes('Egress') },
     staged,
     stagedAction: staged ? (spec.stagedAction === 'Delete' ? 'Delete' : 'Set') : undefined,
-  };
+  });
 }
 
 function calicoRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', namespace: string | undefined, ctx: ParseContext, field: string): NormRule {
@@ -94,7 +110,7 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
   const notNets = list(e.notNets, 'notNets').map((n, i) => at(`notNets[${i}]`, () => cidrField(n, '')));
   const sel = selector(e.selector, 'selector');
   const notSel = e.notSelector !== undefined ? selector(e.notSelector, 'notSelector') : undefined;
-  const nsSel = selector(e.namespaceSelector, 'namespaceSelector');
+  const nsSel = selector(e.namespaceSelector, 'namespaceSelector', true);
   const services = e.services ? obj(e.services, 'services') : undefined;
   const accounts = e.serviceAccounts ? obj(e.serviceAccounts, 'serviceAccounts') : undefined;
   const constrained = hasSel || hasNsSel || nets.length > 0 || notNets.length > 0 || notSel !== undefined || services !== undefined || accounts !== undefined;
@@ -105,7 +121,8 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
     serviceMatch = (w) => !!svc?.selector && w.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => w.labels[k] === v);
   }
   const accountNames = accounts ? list(accounts.names, 'serviceAccounts.names').map(String) : undefined;
-  const accountSel = accounts?.selector !== undefined ? selector(accounts.selector, 'serviceAccounts.selector') : undefined;
+  // Service account labels are not in the input: the selector is tested on none.
+  const accountSel = accounts?.selector !== undefined ? expression(accounts.selector, 'serviceAccounts.selector').matches : undefined;
   const inNet = (x: Endpoint) => {
     const ext = x.external;
     if (!ext) return false;
@@ -115,18 +132,18 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
     if (x.external) {
       // Addresses carry no labels: a selector (other than all()) or a service never matches them.
       if (services || accounts || hasNsSel) return false;
-      if (hasSel && !sel(x.calicoLabels)) return false;
-      return inNet(x) && !(notSel?.(x.calicoLabels) ?? false);
+      if (hasSel && !sel(x)) return false;
+      return inNet(x) && !(notSel?.(x) ?? false);
     }
     if (nets.length > 0) return false; // pod addresses are unknown offline
     if (notNets.length > 0 && !hasSel && !hasNsSel && !services && !accounts) return true;
     if (serviceMatch && !serviceMatch(x)) return false;
     if (accountNames && !accountNames.includes(x.serviceAccount ?? '')) return false;
     if (accountSel && !accountSel({})) return false;
-    const nsOk = hasNsSel ? nsSel(x.calicoNsLabels) : (namespace === undefined || !hasSel ? true : x.namespace === namespace);
+    const nsOk = hasNsSel ? nsSel(x) : (namespace === undefined || !hasSel ? true : x.namespace === namespace);
     if (!nsOk) return false;
-    if (hasSel && !sel(x.calicoLabels)) return false;
-    if (notSel && notSel(x.calicoLabels)) return false;
+    if (hasSel && !sel(x)) return false;
+    if (notSel && notSel(x)) return false;
     return true;
   };
   const text = [hasSel ? `selector ${JSON.stringify(e.selector)}` : '', hasNsSel ? `namespaceSelector ${JSON.stringify(e.namespaceSelector)}` : '',

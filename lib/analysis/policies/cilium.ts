@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
-import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, nobody, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, nobody, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
 const CILIUM_ALLOW_ORDER = 1000;
@@ -27,11 +27,7 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   const subject = at('endpointSelector', () => compileLabelSelector(spec.endpointSelector, ciliumKey));
   const edd = obj(spec.enableDefaultDeny, 'enableDefaultDeny');
   const out: NormPolicy[] = [];
-  const base = {
-    ...IN_DEFAULT_TIER,
-    appliesTo: (e: { external?: unknown; namespace?: string; ciliumLabels: { [k: string]: string } }) => e.external === undefined && (namespace === undefined || e.namespace === namespace) && subject(e.ciliumLabels),
-    staged: false,
-  };
+  const appliesTo = (e: Endpoint) => e.external === undefined && (namespace === undefined || e.namespace === namespace) && subject(e.ciliumLabels);
   const rules = (field: string, action: 'Allow' | 'Deny') => {
     if (spec[field] === undefined) return undefined;
     const direction = field.startsWith('ingress') ? 'ingress' : 'egress';
@@ -42,24 +38,24 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   const ingressDeny = rules('ingressDeny', 'Deny');
   const egressDeny = rules('egressDeny', 'Deny');
   if (ingress || egress) {
-    out.push({
-      ...base,
-      ...policyIdentity(s, namespace, suffix),
+    out.push(normPolicy(policyIdentity(s, namespace, suffix), IN_DEFAULT_TIER, {
       order: CILIUM_ALLOW_ORDER,
-      ingress: ingress ?? undefined,
-      egress: egress ?? undefined,
+      appliesTo,
+      ingress,
+      egress,
       isolates: { ingress: ingress !== undefined && edd.ingress !== false, egress: egress !== undefined && edd.egress !== false },
-    });
+      staged: false,
+    }));
   }
   if (ingressDeny || egressDeny) {
-    out.push({
-      ...base,
-      ...identityOfDenies(policyIdentity(s, namespace, `${suffix}/deny`)),
+    out.push(normPolicy(identityOfDenies(policyIdentity(s, namespace, `${suffix}/deny`)), IN_DEFAULT_TIER, {
       order: CILIUM_DENY_ORDER,
+      appliesTo,
       ingress: ingressDeny,
       egress: egressDeny,
       isolates: { ingress: false, egress: false },
-    });
+      staged: false,
+    }));
   }
   return out;
 }

@@ -83,9 +83,43 @@ export function portNumber(value: unknown, field: string): number {
 
 /** Builds rule ports; `fixed` is precomputed when no names are involved. */
 export function rulePorts(entries: RulePorts['entries'], not: RulePorts['not'] = []): RulePorts {
-  const hasNames = [...entries, ...not].some((e) => e.name !== undefined);
-  const base: RulePorts = { entries, not, hasNames };
-  return hasNames ? base : { ...base, fixed: resolvePorts(base, undefined) };
+  const hasNames = entries.some((e) => e.name !== undefined) || not.some((e) => e.name !== undefined);
+  const fixed = hasNames ? undefined : resolvePorts({ entries, not, hasNames }, undefined);
+  return { entries, not, hasNames, fixed };
+}
+
+/** Where a policy sits in the evaluation order, above its own `order`. */
+export type PolicyPlacement = Pick<NormPolicy, 'layer' | 'tier' | 'tierOrder'>;
+/** The fields that name a policy. */
+export type PolicyIdentity = Pick<NormPolicy, 'key' | 'display' | 'kind' | 'namespace' | 'name' | 'source'>;
+/** What a policy does. */
+export type PolicyBody = Pick<NormPolicy, 'order' | 'appliesTo' | 'ingress' | 'egress' | 'isolates' | 'staged' | 'stagedAction'>;
+
+/**
+ * A normalized policy as one object literal of fixed shape. Policies built
+ * with object spreads each get a hidden class of their own in V8, which
+ * makes thousands of them several times larger and slower to build and
+ * collect; so the parts are passed apart and copied field by field.
+ */
+export function normPolicy(id: PolicyIdentity, placement: PolicyPlacement, body: PolicyBody): NormPolicy {
+  return {
+    key: id.key,
+    display: id.display,
+    kind: id.kind,
+    namespace: id.namespace,
+    name: id.name,
+    source: id.source,
+    layer: placement.layer,
+    tier: placement.tier,
+    tierOrder: placement.tierOrder,
+    order: body.order,
+    appliesTo: body.appliesTo,
+    ingress: body.ingress,
+    egress: body.egress,
+    isolates: body.isolates,
+    staged: body.staged,
+    stagedAction: body.stagedAction,
+  };
 }
 
 /** Every port. */
@@ -147,10 +181,24 @@ export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
   };
 }
 
+/** The labels each engine's pod selectors see. */
+const LABEL_VIEWS: { readonly [view: string]: (e: Endpoint) => Labels } = {
+  k8s: (e) => e.labels,
+  calico: (e) => e.calicoLabels,
+  cilium: (e) => e.ciliumLabels,
+};
+
+/** The namespace labels each engine's namespace selectors see. */
+const NAMESPACE_LABEL_VIEWS: { readonly [view: string]: (e: Endpoint) => Labels } = {
+  k8s: (e) => e.nsLabels,
+  calico: (e) => e.calicoNsLabels,
+  cilium: (e) => e.nsLabels,
+};
+
 /** Workloads chosen by a pod matcher within namespaces chosen by a namespace matcher. */
 export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, view: 'k8s' | 'calico' | 'cilium', podIsAll: boolean, nsIsAll: boolean): PeerMatcher {
-  const labelsOf = (e: Endpoint) => (view === 'calico' ? e.calicoLabels : view === 'cilium' ? e.ciliumLabels : e.labels);
-  const nsLabelsOf = (e: Endpoint) => (view === 'calico' ? e.calicoNsLabels : e.nsLabels);
+  const labelsOf = LABEL_VIEWS[view];
+  const nsLabelsOf = NAMESPACE_LABEL_VIEWS[view];
   const nsTest = typeof ns === 'string' ? (e: Endpoint) => e.namespace === ns : (e: Endpoint) => ns(nsLabelsOf(e));
   return {
     matches: (e) => e.external === undefined && nsTest(e) && pod(labelsOf(e)),
@@ -177,7 +225,7 @@ export const DEFAULT_TIER: TierInfo = { name: 'default', order: 1_000_000, defau
 export const IN_DEFAULT_TIER = { layer: 1, tier: DEFAULT_TIER.name, tierOrder: DEFAULT_TIER.order } as const;
 
 /** The fields that name a policy object: key, display text, kind, namespace, name and source. */
-export function policyIdentity(s: SourcedObject, namespace: string | undefined, keySuffix = ''): Pick<NormPolicy, 'key' | 'display' | 'kind' | 'namespace' | 'name' | 'source'> {
+export function policyIdentity(s: SourcedObject, namespace: string | undefined, keySuffix = ''): PolicyIdentity {
   const o = s.object;
   const name = o.metadata.name ?? '';
   return { key: policyKey(o, keySuffix), display: `${o.kind} ${namespace ? `${namespace}/` : ''}${name}`, kind: o.kind, namespace, name, source: s };

@@ -2,7 +2,7 @@ import { KubeObject } from '../../manifests/types';
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
 
 /** Calico gives Kubernetes NetworkPolicy order 1000 in the default tier. */
 export const KUBERNETES_POLICY_ORDER = 1000;
@@ -34,9 +34,7 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
     const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace))));
     return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: `spec.${direction}[${i}]` };
   }));
-  return {
-    ...policyIdentity(s, namespace),
-    ...IN_DEFAULT_TIER,
+  return normPolicy(policyIdentity(s, namespace), IN_DEFAULT_TIER, {
     order: KUBERNETES_POLICY_ORDER,
     appliesTo: (e) => e.external === undefined && e.namespace === namespace && podSelector(e.labels),
     ingress: types.includes('Ingress') ? rules('ingress', ingressRules) : undefined,
@@ -44,7 +42,7 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
     isolates: { ingress: types.includes('Ingress'), egress: types.includes('Egress') },
     staged,
     stagedAction: staged ? (spec.stagedAction === 'Delete' ? 'Delete' : 'Set') : undefined,
-  };
+  });
 }
 
 /** One NetworkPolicyPeer. */
