@@ -330,19 +330,23 @@ export class Analysis {
    */
   private admittingIndex(ingress: readonly SideResult[]): number[][][] {
     const byPart = new Map<string | PeerMatcher, { part: PeerMatcher; dsts: number[] }>();
-    for (const dst of this.workloads) {
-      const side = ingress[dst.idx];
-      for (const ri of side.specific) {
-        for (const part of this.peers.parts(side.rules[ri].peer)) {
-          const id = this.peers.identity(part);
+    for (let dst = 0; dst < ingress.length; dst++) {
+      const side = ingress[dst];
+      for (let r = 0; r < side.specific.length; r++) {
+        const parts = this.peers.parts(side.rules[side.specific[r]].peer);
+        for (let p = 0; p < parts.length; p++) {
+          const id = this.peers.identity(parts[p]);
           const entry = byPart.get(id);
-          if (!entry) byPart.set(id, { part, dsts: [dst.idx] });
-          else if (entry.dsts[entry.dsts.length - 1] !== dst.idx) entry.dsts.push(dst.idx);
+          if (!entry) byPart.set(id, { part: parts[p], dsts: [dst] });
+          else if (entry.dsts[entry.dsts.length - 1] !== dst) entry.dsts.push(dst);
         }
       }
     }
     const admitting: number[][][] = [];
-    for (const { part, dsts } of byPart.values()) for (const i of this.peers.members(part)) (admitting[i] ??= []).push(dsts);
+    byPart.forEach(({ part, dsts }) => {
+      const members = this.peers.members(part);
+      for (let m = 0; m < members.length; m++) (admitting[members[m]] ??= []).push(dsts);
+    });
     return admitting;
   }
 
@@ -514,7 +518,9 @@ export class Analysis {
       for (; i < policies.length && sameTier(policies[i], tier); i++) {
         const p = policies[i];
         isolating = isolating || p.isolates[direction];
-        for (const r of p[direction] ?? []) {
+        const rules = p[direction] ?? NO_RULES;
+        for (let k = 0; k < rules.length; k++) {
+          const r = rules[k];
           if (rem.isEmpty) break;
           if (!(matching ? matching.has(r) : peer ? r.peer.matches(peer) : r.peer.allWorkloads)) continue;
           const ports = resolvePorts(r.ports, direction === 'ingress' ? subject : peer).intersect(rem);
@@ -555,9 +561,11 @@ function matchKey(rules: readonly (readonly ReadonlySet<number>[])[], idx: numbe
 }
 
 function inAny(sets: readonly ReadonlySet<number>[], idx: number): boolean {
-  for (const set of sets) if (set.has(idx)) return true;
+  for (let i = 0; i < sets.length; i++) if (sets[i].has(idx)) return true;
   return false;
 }
+
+const NO_RULES: readonly NormRule[] = [];
 
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {
   return a.layer === b.layer && a.tierOrder === b.tierOrder && a.tier === b.tier;

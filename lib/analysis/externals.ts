@@ -37,7 +37,19 @@ export function buildExternals(cidrs: Iterable<string>, firstIdx: number, labels
 
 /** Whether the address range `ext` (an atom) lies inside `block`. */
 export function blockHolds(block: Cidr, ext: NonNullable<Endpoint['external']>): boolean {
-  return block.family === ext.family && ext.start >= block.network && ext.end <= cidrLast(block);
+  return block.family === ext.family && ext.start >= block.network && ext.end <= lastOf(block);
+}
+
+const LAST = new WeakMap<Cidr, bigint>();
+
+/** A block's last address, computed once per block (parsed blocks are shared, see parseCidr). */
+function lastOf(block: Cidr): bigint {
+  let last = LAST.get(block);
+  if (last === undefined) {
+    last = cidrLast(block);
+    LAST.set(block, last);
+  }
+  return last;
 }
 
 /** The fewest CIDR blocks that cover exactly `start`-`end`. */

@@ -102,7 +102,7 @@ function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
       index++;
       return;
     }
-    objects.push({ object: { ...(o as KubeObject), metadata: (o.metadata ?? {}) as KubeObject['metadata'] }, file, index });
+    objects.push({ object: o.metadata === undefined ? { ...(o as KubeObject), metadata: {} } : o as KubeObject, file, index });
     index++;
   };
   for (const p of parsed) {

@@ -2,6 +2,7 @@
  * Selector matching as the engines define it: Kubernetes label selectors,
  * Calico selector expressions, Cilium endpoint selectors.
  */
+import { Memo } from '../core/memo';
 
 /** Labels of an object. */
 export type Labels = { readonly [key: string]: string };
@@ -28,6 +29,14 @@ export interface LabelSelectorJson {
 export function compileLabelSelector(selector: unknown, keyMap: (key: string) => string = sameKey): Matcher {
   if (selector === undefined || selector === null) return MATCH_ALL;
   if (typeof selector !== 'object' || Array.isArray(selector)) throw new Error('is not a label selector object');
+  const memo = keyMap === sameKey ? LABEL_SELECTORS : keyMap === ciliumKey ? CILIUM_SELECTORS : undefined;
+  return memo ? memo.get(JSON.stringify(selector), () => compileSelector(selector, keyMap)) : compileSelector(selector, keyMap);
+}
+
+const LABEL_SELECTORS = new Memo<Matcher>();
+const CILIUM_SELECTORS = new Memo<Matcher>();
+
+function compileSelector(selector: object, keyMap: (key: string) => string): Matcher {
   const s = selector as LabelSelectorJson;
   const tests: Matcher[] = [];
   if (s.matchLabels !== undefined) {

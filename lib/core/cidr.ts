@@ -1,3 +1,5 @@
+import { Memo } from './memo';
+
 /**
  * IPv4 and IPv6 CIDR blocks: parsing, host-bit checks and containment.
  * Addresses are held as bigints so both families share one code path.
@@ -99,8 +101,7 @@ function mask(family: IpFamily, prefix: number): bigint {
   return prefix === 0 ? 0n : ((1n << width) - 1n) ^ ((1n << (width - BigInt(prefix))) - 1n);
 }
 
-const PARSED = new Map<string, CidrParse>();
-const PARSED_LIMIT = 10_000;
+const PARSED = new Memo<CidrParse>();
 
 /**
  * Parses a CIDR block. Host bits must be zero, as Kubernetes and the policy
@@ -109,13 +110,7 @@ const PARSED_LIMIT = 10_000;
  * of policies repeat the same few blocks (the internet peer alone has nine).
  */
 export function parseCidr(text: string): CidrParse {
-  let parsed = PARSED.get(text);
-  if (!parsed) {
-    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
-    parsed = parseCidrText(text);
-    PARSED.set(text, parsed);
-  }
-  return parsed;
+  return PARSED.get(text, () => parseCidrText(text));
 }
 
 function parseCidrText(text: string): CidrParse {

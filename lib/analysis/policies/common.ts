@@ -1,3 +1,4 @@
+import { Memo } from '../../core/memo';
 import { parseCidr, Cidr } from '../../core/cidr';
 import { KubeObject } from '../../manifests/types';
 import { blockHolds } from '../externals';
@@ -197,19 +198,27 @@ const NAMESPACE_LABEL_VIEWS: { readonly [view: string]: (e: Endpoint) => Labels 
 
 /** Workloads chosen by a pod matcher within namespaces chosen by a namespace matcher. */
 export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, view: 'k8s' | 'calico' | 'cilium', podIsAll: boolean, nsIsAll: boolean): PeerMatcher {
-  const labelsOf = LABEL_VIEWS[view];
-  const nsLabelsOf = NAMESPACE_LABEL_VIEWS[view];
-  const nsTest = typeof ns === 'string' ? (e: Endpoint) => e.namespace === ns : (e: Endpoint) => ns(nsLabelsOf(e));
-  return {
-    matches: (e) => e.external === undefined && nsTest(e) && pod(labelsOf(e)),
-    namespaces: typeof ns === 'string' ? [ns] : 'all',
-    inNamespace: nsTest,
-    key: `${view}|${typeof ns === 'string' ? ns : '*'}|${text}`,
-    allWorkloads: podIsAll && nsIsAll && typeof ns !== 'string',
-    cidrs: [],
-    text,
-  };
+  // The key names what the peer matches, so peers with one key are one peer
+  // (the same selector in every namespace's policies is built once).
+  const key = `${view}|${typeof ns === 'string' ? ns : '*'}|${text}`;
+  return WORKLOAD_PEERS.get(key, () => {
+    const labelsOf = LABEL_VIEWS[view];
+    const nsLabelsOf = NAMESPACE_LABEL_VIEWS[view];
+    const nsTest = typeof ns === 'string' ? (e: Endpoint) => e.namespace === ns : (e: Endpoint) => ns(nsLabelsOf(e));
+    return {
+      matches: (e) => e.external === undefined && nsTest(e) && pod(labelsOf(e)),
+      namespaces: typeof ns === 'string' ? [ns] : 'all',
+      inNamespace: nsTest,
+      key,
+      allWorkloads: podIsAll && nsIsAll && typeof ns !== 'string',
+      cidrs: NO_CIDRS,
+      text,
+    };
+  });
 }
+
+const WORKLOAD_PEERS = new Memo<PeerMatcher>();
+const NO_CIDRS: readonly string[] = [];
 
 /** A short display of a selector JSON. */
 export function showSelector(selector: unknown): string {

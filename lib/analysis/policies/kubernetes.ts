@@ -1,3 +1,4 @@
+import { Memo } from '../../core/memo';
 import { KubeObject } from '../../manifests/types';
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
@@ -62,8 +63,14 @@ export function kubePeer(p: { [key: string]: unknown }, namespace: string): Peer
   return workloadPeer(pod, ns, `pods ${showSelector(p.podSelector)} in namespaces ${showSelector(p.namespaceSelector)}`, 'k8s', podAll, isEmptySelector(p.namespaceSelector));
 }
 
-/** NetworkPolicyPort list (empty = every port). */
+const PORT_LISTS = new Memo<RulePorts>();
+
+/** NetworkPolicyPort list (empty = every port). Equal lists share one result. */
 export function kubePorts(items: unknown[]): RulePorts {
+  return PORT_LISTS.get(JSON.stringify(items), () => compilePorts(items));
+}
+
+function compilePorts(items: unknown[]): RulePorts {
   return rulePorts(items.map((raw, i) => at(`[${i}]`, () => {
     const p = obj(raw, '');
     const protocol = (protocolField(p.protocol ?? 'TCP', 'protocol') ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP';
