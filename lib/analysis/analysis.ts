@@ -489,9 +489,12 @@ export class Analysis {
     let keys = this.externalKeyCache.get(side);
     if (!keys) {
       const first = this.workloads.length;
-      const matched: number[][] = this.externals.map(() => []);
-      side.rules.forEach((r, ri) => { for (const x of this.peers.externalsOf(r)) matched[x - first].push(ri); });
-      keys = matched.map((ris) => `x${ris.join(',')}`);
+      const matched = this.externals.map(() => 'x');
+      for (let ri = 0; ri < side.rules.length; ri++) {
+        const blocks = this.peers.externalsOf(side.rules[ri]);
+        if (blocks.size > 0) blocks.forEach((x) => { matched[x - first] += `${ri},`; });
+      }
+      keys = matched;
       this.externalKeyCache.set(side, keys);
     }
     return keys;

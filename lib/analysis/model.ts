@@ -67,6 +67,12 @@ export interface PeerMatcher {
   readonly parts?: readonly PeerMatcher[];
   /** Whether it matches every workload (so no workload needs to be listed). */
   readonly allWorkloads: boolean;
+  /**
+   * Whether it never matches an address block (a pod or namespace selector),
+   * so the analyzer need not test it on addresses.
+   * @default false
+   */
+  readonly workloadsOnly?: boolean;
   /** CIDRs it names, for the address partition. */
   readonly cidrs: readonly string[];
   /** Human text for explanations. */

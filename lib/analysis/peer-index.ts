@@ -1,5 +1,7 @@
 import { Endpoint, NormRule, PeerMatcher } from './model';
 
+const NO_BLOCKS: ReadonlySet<number> = new Set();
+
 /**
  * Which endpoints each rule peer matches, computed once per peer and shared
  * between peers with the same key (the same selector in many policies), so
@@ -8,7 +10,7 @@ import { Endpoint, NormRule, PeerMatcher } from './model';
 export class PeerIndex {
   private readonly byNamespace = new Map<string, Endpoint[]>();
   private readonly lists = new Map<string | PeerMatcher, { members: number[]; set: Set<number> }>();
-  private readonly externalCache = new WeakMap<NormRule, Set<number>>();
+  private readonly externalCache = new WeakMap<NormRule, ReadonlySet<number>>();
   private readonly ruleCache = new WeakMap<NormRule, readonly ReadonlySet<number>[]>();
   private readonly partCache = new WeakMap<PeerMatcher, readonly PeerMatcher[]>();
   private readonly entries = new WeakMap<PeerMatcher, { members: number[]; set: Set<number> }>();
@@ -52,10 +54,10 @@ export class PeerIndex {
   }
 
   /** The address blocks (by index) a rule's peer matches. */
-  public externalsOf(rule: NormRule): Set<number> {
+  public externalsOf(rule: NormRule): ReadonlySet<number> {
     let set = this.externalCache.get(rule);
     if (!set) {
-      set = new Set(this.externals.filter((x) => rule.peer.matches(x)).map((x) => x.idx));
+      set = this.parts(rule.peer).every((p) => p.workloadsOnly) ? NO_BLOCKS : new Set(this.externals.filter((x) => rule.peer.matches(x)).map((x) => x.idx));
       this.externalCache.set(rule, set);
     }
     return set;

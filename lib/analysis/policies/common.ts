@@ -211,6 +211,7 @@ export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, v
       inNamespace: nsTest,
       key,
       allWorkloads: podIsAll && nsIsAll && typeof ns !== 'string',
+      workloadsOnly: true,
       cidrs: NO_CIDRS,
       text,
     };
