@@ -3,7 +3,7 @@ import { compareText } from '../core/order';
 import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
-import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, TierInfo } from './model';
+import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, TierInfo } from './model';
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
@@ -142,6 +142,10 @@ export class Analysis {
   private readonly peers: PeerIndex;
   private readonly externalKeyCache = new WeakMap<SideResult, string[]>();
   private readonly externalGroupCache = new WeakMap<SideResult, AddressGroup[]>();
+  private readonly groupsBySignature = new Map<string, AddressGroup[]>();
+  private readonly verdictsByShape = new Map<string, { fallback: PortSet; verdicts: Map<string | number, PortSet> }>();
+  private readonly namedPortIds = new Map<RulePorts, string>();
+  private readonly blockTexts = new WeakMap<ReadonlySet<number>, string>();
   private readonly mergedCache = new Map<string, { ips: string[] }>();
   private readonly policiesByNamespace = new Map<string, NormPolicy[]>();
   private readonly clusterPolicies: NormPolicy[] = [];
@@ -353,6 +357,11 @@ export class Analysis {
   /** A side's verdicts for the address blocks, grouped by verdict, the blocks merged into CIDRs. */
   private externalGroups(side: SideResult): AddressGroup[] {
     let groups = this.externalGroupCache.get(side);
+    if (groups) return groups;
+    // Sides whose rules treat addresses alike (the same policies copied into
+    // every namespace, say) share their groups.
+    const signature = this.addressSignature(side);
+    groups = this.groupsBySignature.get(signature);
     if (!groups) {
       // Blocks the same rules match share a verdict: evaluate one block per rule set.
       const keys = side.unselected ? undefined : this.externalKeys(side);
@@ -371,9 +380,45 @@ export class Analysis {
         else byVerdict.set(allowed.key, { atoms: [...atoms], allowed });
       }
       groups = [...byVerdict.values()].map((g) => ({ end: this.mergedAtoms(g.atoms.sort((a, b) => a.idx - b.idx)), allowed: g.allowed }));
-      this.externalGroupCache.set(side, groups);
+      this.groupsBySignature.set(signature, groups);
     }
+    this.externalGroupCache.set(side, groups);
     return groups;
+  }
+
+  /**
+   * What decides a side's verdicts for address blocks, as text: per policy
+   * in evaluation order, its tier and whether it isolates, and the rules
+   * that match some block (action, ports, blocks). Rules of pod and
+   * namespace selectors never match a block, so they are left out.
+   */
+  private addressSignature(side: SideResult): string {
+    if (side.unselected) return side.direction;
+    const subject = side.subject!;
+    let text = side.direction;
+    const policies = this.policiesFor(subject, side.direction);
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i];
+      text += `|${p.layer}/${p.tierOrder}/${p.tier}/${p.isolates[side.direction] ? 1 : 0}`;
+      const rules = p[side.direction] ?? NO_RULES;
+      for (let k = 0; k < rules.length; k++) {
+        const blocks = this.peers.externalsOf(rules[k]);
+        if (blocks.size === 0) continue;
+        const ports = rules[k].ports.fixed ?? resolvePorts(rules[k].ports, side.direction === 'ingress' ? subject : undefined);
+        text += `;${rules[k].action}:${ports.key}:${this.blockListText(blocks)}`;
+      }
+    }
+    return text;
+  }
+
+  /** A set of address blocks as text, memoized (rules share their sets). */
+  private blockListText(blocks: ReadonlySet<number>): string {
+    let text = this.blockTexts.get(blocks);
+    if (text === undefined) {
+      text = [...blocks].join('.');
+      this.blockTexts.set(blocks, text);
+    }
+    return text;
   }
 
   /** Address blocks merged into the fewest CIDRs, memoized (many sides share the same blocks, and so one end). */
@@ -460,9 +505,47 @@ export class Analysis {
     const everyone = namedEgress && rules.some((r) => r.ports.hasNames && r.peer.allWorkloads);
     const specific = rules.flatMap((r, i) => (r.peer.allWorkloads ? [] : [i]));
     const specificMembers = specific.map((i) => this.peers.ruleMembers(rules[i]));
-    const fallback = everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed;
-    return { subject: e, direction, unselected: false, rules, specific, specificMembers, namedEgress, everyone, fallback, verdicts: new Map() };
+    // Sides of the same shape (the same policies copied into each namespace)
+    // reach the same verdict for peers matched by the same rules: share them.
+    const shape = this.sideShape(e, direction, named);
+    let shared = this.verdictsByShape.get(shape);
+    if (!shared) {
+      shared = { fallback: everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed, verdicts: new Map() };
+      this.verdictsByShape.set(shape, shared);
+    }
+    return { subject: e, direction, unselected: false, rules, specific, specificMembers, namedEgress, everyone, fallback: shared.fallback, verdicts: shared.verdicts };
   }
+
+  /**
+   * What decides a side's verdicts once it is known which of its rules
+   * match a peer: per policy in evaluation order, its tier and whether it
+   * isolates; per rule, its action, its ports and whether it matches every
+   * workload (which places the rule among the side's specific ones); and
+   * the subject's ports when ingress rules name ports.
+   */
+  private sideShape(e: Endpoint, direction: Direction, named: boolean): string {
+    let text = direction === 'ingress' && named ? `${direction}#${this.portKeys[e.idx]}` : direction;
+    const policies = this.policiesFor(e, direction);
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i];
+      text += `|${p.layer}/${p.tierOrder}/${p.tier}/${p.isolates[direction] ? 1 : 0}`;
+      const rules = p[direction] ?? NO_RULES;
+      for (let k = 0; k < rules.length; k++) text += `;${rules[k].action}:${this.portsId(rules[k].ports)}:${rules[k].peer.allWorkloads ? 1 : 0}`;
+    }
+    return text;
+  }
+
+  /** An id for rule ports: equal fixed sets share it, and so do rules sharing one port list. */
+  private portsId(ports: RulePorts): string {
+    if (ports.fixed) return ports.fixed.key;
+    let id = this.namedPortIds.get(ports);
+    if (id === undefined) {
+      id = `n${this.namedPortIds.size}`;
+      this.namedPortIds.set(ports, id);
+    }
+    return id;
+  }
+
 
 
   /** The side's verdict for one peer. Peers that the same rules match share one evaluation. */
