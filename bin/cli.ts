@@ -77,7 +77,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
       const started = Date.now();
       let out: string;
       switch (o.format) {
-        case 'json': out = `${JSON.stringify(analysis.toJson())}\n`; break;
+        case 'json': out = `${analysis.toJsonText()}\n`; break;
         case 'csv': out = formatCsv(analysis, o.focus); break;
         case 'mermaid': case 'dot': out = formatGraph(analysis, o.format, o.focus); break;
         default: out = formatText(analysis, o.focus);

@@ -312,10 +312,14 @@ export class Analysis {
     const textRank = new Map(sorted.map((t, k) => [t, this.workloadsBefore(t) * slot + 1 + k]));
     const byId = new Map(this.workloads.map((w) => [w.id, (w.idx + 1) * slot]));
     const rank = (e: ConnectionEnd) => (typeof e === 'string' ? byId.get(e)! : textRank.get(addressSets.get(e.ips)!)!);
-    const keyed = connections.map((c) => ({ c, src: rank(c.src), dst: rank(c.dst) }));
-    keyed.sort((a, b) => a.src - b.src || a.dst - b.dst || compareText(a.c.allowed.key, b.c.allowed.key));
-    return keyed.map((k) => k.c);
+    const src = new Float64Array(connections.length);
+    const dst = new Float64Array(connections.length);
+    connections.forEach((c, i) => { src[i] = rank(c.src); dst[i] = rank(c.dst); });
+    const order = connections.map((_, i) => i);
+    order.sort((a, b) => src[a] - src[b] || dst[a] - dst[b] || compareText(connections[a].allowed.key, connections[b].allowed.key));
+    return order.map((i) => connections[i]);
   }
+
 
   /** How many workload ids sort before `text`. */
   private workloadsBefore(text: string): number {
@@ -438,6 +442,35 @@ export class Analysis {
       workloads: this.workloads.map((w) => ({ id: w.id, kind: w.kind })),
       connections: this.connections().map((c) => ({ src: c.src, dst: c.dst, allowed: c.allowed.toJson() })),
     };
+  }
+
+  /**
+   * `JSON.stringify(toJson())`, written directly: a large cluster's JSON is
+   * tens of thousands of small objects that need not be built, and the text
+   * of each shared port set and connection end is written once.
+   */
+  public toJsonText(): string {
+    const ends = new Map<ConnectionEnd, string>();
+    const endText = (e: ConnectionEnd) => {
+      let text = ends.get(e);
+      if (text === undefined) {
+        text = JSON.stringify(e);
+        ends.set(e, text);
+      }
+      return text;
+    };
+    const ports = new Map<PortSet, string>();
+    const portsText = (p: PortSet) => {
+      let text = ports.get(p);
+      if (text === undefined) {
+        text = JSON.stringify(p.toJson());
+        ports.set(p, text);
+      }
+      return text;
+    };
+    const workloads = this.workloads.map((w) => JSON.stringify({ id: w.id, kind: w.kind }));
+    const connections = this.connections().map((c) => `{"src":${endText(c.src)},"dst":${endText(c.dst)},"allowed":${portsText(c.allowed)}}`);
+    return `{"workloads":[${workloads.join(',')}],"connections":[${connections.join(',')}]}`;
   }
 
   /** Policies selecting `e` in `direction`, in evaluation order. */

@@ -100,5 +100,6 @@ describe('workloads', () => {
     const json = a.toJson();
     expect(json.connections.filter((c) => c.src === 'a/web')).toEqual([{ src: 'a/web', dst: 'a/db', allowed: [{ protocol: 'TCP', ports: [[5432, 5432]] }] }]);
     expect(json.connections.find((c) => c.src === 'b/client' && typeof c.dst !== 'string')).toEqual({ src: 'b/client', dst: { ips: ['0.0.0.0/0', '::/0'] }, allowed: 'all' });
+    expect(a.toJsonText()).toBe(JSON.stringify(json));
   });
 });

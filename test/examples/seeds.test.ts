@@ -120,5 +120,6 @@ describe('GitOps output', () => {
     const analysis = Analysis.of(loadFiles([dir]));
     expect(analysis.workloads.map((x) => x.id)).toContain('tenant-a/postgres');
     expect(analysis.problems).toEqual([]);
+    expect(analysis.toJsonText()).toBe(JSON.stringify(analysis.toJson()));
   });
 });
