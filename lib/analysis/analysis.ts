@@ -145,6 +145,8 @@ export class Analysis {
   private readonly groupsBySignature = new Map<string, AddressGroup[]>();
   private readonly verdictsByShape = new Map<string, { fallback: PortSet; verdicts: Map<string | number, PortSet> }>();
   private readonly namedPortIds = new Map<RulePorts, string>();
+  private readonly shapeIds = new Map<string, number>();
+  private readonly policyShapeIds = [0, 1].map(() => ({ ingress: new Map<NormPolicy, number>(), egress: new Map<NormPolicy, number>() }));
   private readonly blockTexts = new WeakMap<ReadonlySet<number>, string>();
   private readonly mergedCache = new Map<string, { ips: string[] }>();
   private readonly policiesByNamespace = new Map<string, NormPolicy[]>();
@@ -391,28 +393,13 @@ export class Analysis {
   }
 
   /**
-   * What decides a side's verdicts for address blocks, as text: per policy
-   * in evaluation order, its tier and whether it isolates, and the rules
-   * that match some block (action, ports, blocks). Rules of pod and
-   * namespace selectors never match a block, so they are left out.
+   * What decides a side's verdicts for address blocks, as text: the shape
+   * of each of its policies for addresses (see policyShape), and the
+   * subject's ports when its ingress rules name ports.
    */
   private addressSignature(side: SideResult): string {
     if (side.unselected) return side.direction;
-    const subject = side.subject!;
-    let text = side.direction;
-    const policies = this.policiesFor(subject, side.direction);
-    for (let i = 0; i < policies.length; i++) {
-      const p = policies[i];
-      text += `|${p.layer}/${p.tierOrder}/${p.tier}/${p.isolates[side.direction] ? 1 : 0}`;
-      const rules = p[side.direction] ?? NO_RULES;
-      for (let k = 0; k < rules.length; k++) {
-        const blocks = this.peers.externalsOf(rules[k]);
-        if (blocks.size === 0) continue;
-        const ports = rules[k].ports.fixed ?? resolvePorts(rules[k].ports, side.direction === 'ingress' ? subject : undefined);
-        text += `;${rules[k].action}:${ports.key}:${this.blockListText(blocks)}`;
-      }
-    }
-    return text;
+    return this.shapeText(side.subject!, side.direction, true);
   }
 
   /** A set of address blocks as text, memoized (rules share their sets). */
@@ -540,7 +527,7 @@ export class Analysis {
     const specificMembers = specific.map((i) => this.peers.ruleMembers(rules[i]));
     // Sides of the same shape (the same policies copied into each namespace)
     // reach the same verdict for peers matched by the same rules: share them.
-    const shape = this.sideShape(e, direction, named);
+    const shape = this.sideShape(e, direction);
     let shared = this.verdictsByShape.get(shape);
     if (!shared) {
       shared = { fallback: everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed, verdicts: new Map() };
@@ -551,21 +538,50 @@ export class Analysis {
 
   /**
    * What decides a side's verdicts once it is known which of its rules
-   * match a peer: per policy in evaluation order, its tier and whether it
-   * isolates; per rule, its action, its ports and whether it matches every
-   * workload (which places the rule among the side's specific ones); and
-   * the subject's ports when ingress rules name ports.
+   * match a peer: the shape of each of its policies (see policyShape), and
+   * the subject's ports when its ingress rules name ports.
    */
-  private sideShape(e: Endpoint, direction: Direction, named: boolean): string {
-    let text = direction === 'ingress' && named ? `${direction}#${this.portKeys[e.idx]}` : direction;
+  private sideShape(e: Endpoint, direction: Direction): string {
+    return this.shapeText(e, direction, false);
+  }
+
+  /** The shapes of the policies selecting `e`, as text (see sideShape and addressSignature). */
+  private shapeText(e: Endpoint, direction: Direction, addresses: boolean): string {
     const policies = this.policiesFor(e, direction);
-    for (let i = 0; i < policies.length; i++) {
-      const p = policies[i];
-      text += `|${p.layer}/${p.tierOrder}/${p.tier}/${p.isolates[direction] ? 1 : 0}`;
-      const rules = p[direction] ?? NO_RULES;
-      for (let k = 0; k < rules.length; k++) text += `;${rules[k].action}:${this.portsId(rules[k].ports)}:${rules[k].peer.allWorkloads ? 1 : 0}`;
-    }
+    let text = direction === 'ingress' && policies.some((p) => p.ingress?.some((r) => r.ports.hasNames)) ? `${direction}#${this.portKeys[e.idx]}` : direction;
+    for (let i = 0; i < policies.length; i++) text += `,${this.policyShape(policies[i], direction, addresses)}`;
     return text;
+  }
+
+  /**
+   * A policy's shape in a direction, as a small id shared by policies of the
+   * same shape (the same policy in every namespace): its tier and whether
+   * it isolates, then per rule its action, ports and whether it matches
+   * every workload. For addresses, only the rules that match some address
+   * block count, with the blocks they match.
+   */
+  private policyShape(p: NormPolicy, direction: Direction, addresses: boolean): number {
+    const known = this.policyShapeIds[addresses ? 1 : 0][direction];
+    let id = known.get(p);
+    if (id === undefined) {
+      let text = `${p.layer}/${p.tierOrder}/${p.tier}/${p.isolates[direction] ? 1 : 0}`;
+      const rules = p[direction] ?? NO_RULES;
+      for (let k = 0; k < rules.length; k++) {
+        const r = rules[k];
+        if (!addresses) text += `;${r.action}:${this.portsId(r.ports)}:${r.peer.allWorkloads ? 1 : 0}`;
+        else {
+          const blocks = this.peers.externalsOf(r);
+          if (blocks.size > 0) text += `;${r.action}:${this.portsId(r.ports)}:${this.blockListText(blocks)}`;
+        }
+      }
+      id = this.shapeIds.get(text);
+      if (id === undefined) {
+        id = this.shapeIds.size;
+        this.shapeIds.set(text, id);
+      }
+      known.set(p, id);
+    }
+    return id;
   }
 
   /** An id for rule ports: equal fixed sets share it, and so do rules sharing one port list. */

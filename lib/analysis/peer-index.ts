@@ -71,10 +71,13 @@ export class PeerIndex {
     if (!entry) {
       const { namespaces, inNamespace } = peer;
       let candidates: readonly Endpoint[];
-      if (namespaces !== 'all') candidates = [...new Set(namespaces)].sort().flatMap((ns) => this.byNamespace.get(ns) ?? []);
+      if (namespaces !== 'all') candidates = namespaces.length === 1 ? this.byNamespace.get(namespaces[0]) ?? [] : [...new Set(namespaces)].flatMap((ns) => this.byNamespace.get(ns) ?? []);
       else if (!inNamespace) candidates = this.workloads;
       else candidates = [...this.byNamespace.values()].filter((ws) => inNamespace(ws[0])).flat();
-      const members = candidates.filter((c) => peer.matches(c)).map((c) => c.idx).sort((a, b) => a - b);
+      const members: number[] = [];
+      for (let i = 0; i < candidates.length; i++) if (peer.matches(candidates[i])) members.push(candidates[i].idx);
+      // Each namespace's workloads are in index order; several namespaces need a sort.
+      if (namespaces === 'all' ? inNamespace !== undefined : namespaces.length > 1) members.sort((a, b) => a - b);
       entry = { members, set: new Set(members) };
       this.lists.set(id, entry);
     }
