@@ -1,5 +1,5 @@
 import { Cidr, parseCidr } from '../core/cidr';
-import { compareText } from '../core/order';
+import { compareText, textRanks } from '../core/order';
 import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
@@ -196,7 +196,8 @@ export class Analysis {
     }
     this.stagedPolicies = staged;
     this.policies = options.stagedAsEnforced ? applyStaged(enforced, staged) : enforced;
-    this.policies.sort(comparePolicies);
+    const rank = textRanks(this.policies.flatMap((p) => [p.tier, p.name]));
+    this.policies.sort((a, b) => a.layer - b.layer || a.tierOrder - b.tierOrder || rank.get(a.tier)! - rank.get(b.tier)! || a.order - b.order || rank.get(a.name)! - rank.get(b.name)! || compareText(a.key, b.key));
     this.policies.forEach((p, i) => this.ordinal.set(p, i));
     for (const p of this.policies) {
       if (p.namespace === undefined) { this.clusterPolicies.push(p); continue; }
@@ -476,7 +477,7 @@ export class Analysis {
     let list = this.candidatesByNamespace.get(namespace);
     if (!list) {
       const own = this.policiesByNamespace.get(namespace) ?? [];
-      list = this.clusterPolicies.length === 0 ? own : [...this.clusterPolicies, ...own].sort(comparePolicies);
+      list = this.clusterPolicies.length === 0 ? own : [...this.clusterPolicies, ...own].sort((a, b) => this.ordinal.get(a)! - this.ordinal.get(b)!);
       this.candidatesByNamespace.set(namespace, list);
     }
     return list;
@@ -706,9 +707,6 @@ function sameTier(a: NormPolicy, b: NormPolicy): boolean {
   return a.layer === b.layer && a.tierOrder === b.tierOrder && a.tier === b.tier;
 }
 
-function comparePolicies(a: NormPolicy, b: NormPolicy): number {
-  return a.layer - b.layer || a.tierOrder - b.tierOrder || compareText(a.tier, b.tier) || a.order - b.order || compareText(a.name, b.name) || compareText(a.key, b.key);
-}
 
 function counterpart(p: NormPolicy): string {
   const kind = p.kind === 'StagedKubernetesNetworkPolicy' ? 'networking.k8s.io/v1/NetworkPolicy' : `projectcalico.org/v3/${p.kind.replace(/^Staged/, '')}`;

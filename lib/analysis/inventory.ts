@@ -1,4 +1,4 @@
-import { compareText } from '../core/order';
+import { textRanks } from '../core/order';
 import { KubeObject } from '../manifests/types';
 import { InputProblem, SourcedObject } from './load';
 import { ContainerPort, Endpoint } from './model';
@@ -78,7 +78,8 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     byId.set(id, { kind, namespace, name, labels: stringMap(meta?.labels), ports, serviceAccount: (dig(podSpec, ['serviceAccountName']) as string | undefined) ?? 'default', source: s });
   }
   const workloads: Endpoint[] = [];
-  for (const [id, w] of [...byId.entries()].sort((a, b) => compareText(a[0], b[0]))) {
+  const rank = textRanks(byId.keys());
+  for (const [id, w] of [...byId.entries()].sort((a, b) => rank.get(a[0])! - rank.get(b[0])!)) {
     if (!namespaces.has(w.namespace)) namespaces.set(w.namespace, { [NAME_LABEL]: w.namespace });
     const nsLabels = namespaces.get(w.namespace) ?? {};
     workloads.push(makeWorkload(workloads.length, id, w.kind, w.namespace, w.labels, nsLabels, w.ports, w.serviceAccount, { file: w.source.file, index: w.source.index }));
