@@ -47,8 +47,13 @@ const parse = [];
 const parseWall = [];
 const full = [];
 const split = [];
+const nodeStart = [];
 let rss = 0;
 for (let i = 0; i < RUNS; i++) {
+  // Node's own start, which the in-process parse figure does not pay.
+  const s = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', '0']);
+  nodeStart.push(Number(process.hrtime.bigint() - s) / 1e6);
   // Parse alone, in process (the floor), and in a fresh process, wall clock (node start and require included, as in the analyze figure).
   parse.push(Number(execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();require('js-yaml').loadAll(require('fs').readFileSync(${JSON.stringify(file)},'utf8'));console.log(Number(process.hrtime.bigint()-t)/1e6)`], { encoding: 'utf8', cwd: root })));
   const t = process.hrtime.bigint();
@@ -88,8 +93,10 @@ const f = median(full);
 console.log(`\nAnalyzer: 5,000 workloads in 200 namespaces, ${policies} policies, ${(bytes / 1e6).toFixed(2)} MB YAML (median of ${RUNS})`);
 console.log(`  parse only (js-yaml loadAll, in process):   ${p.toFixed(0)} ms`);
 console.log(`  analyze --format json (fresh process, wall): ${f.toFixed(0)} ms = ${(f / p).toFixed(2)}x parse (goal <= 2x: ${f <= 2 * p ? 'met' : 'NOT met'})`);
+const ns = median(nodeStart);
+console.log(`    without Node's own start (node -e 0: ${ns.toFixed(0)} ms):  ${(f - ns).toFixed(0)} ms = ${((f - ns) / p).toFixed(2)}x parse (${f - ns <= 2 * p ? 'met' : 'NOT met'})`);
 const pw = median(parseWall);
-console.log(`    the parse alone in a fresh process, wall:  ${pw.toFixed(0)} ms; analyze = ${(f / pw).toFixed(2)}x that`);
+console.log(`    the parse alone in a fresh process, wall:  ${pw.toFixed(0)} ms; analyze = ${(f / pw).toFixed(2)}x that (${f <= 2 * pw ? 'met' : 'NOT met'})`);
 const analysisMs = median(split.map((x) => x.analysis));
 console.log(`    of which, in process: load ${median(split.map((x) => x.load)).toFixed(0)} ms, analysis and JSON after loading ${analysisMs.toFixed(0)} ms = ${(analysisMs / p).toFixed(2)}x parse`);
 console.log(`  peak RSS of analyze:                         ${rss.toFixed(0)} MB (goal < 1024: ${rss < 1024 ? 'met' : 'NOT met'})`);

@@ -1,18 +1,26 @@
 /**
- * Compares text the way `String.prototype.localeCompare` does. One collator
- * is built, on first need (building it costs ~10 ms at start-up): sorting
- * thousands of ids with `localeCompare` builds one per call and dominates
- * large analyses. Kubernetes names and ids (lowercase letters, digits,
- * `-`, `.`, `/`) sort the same under the collator as by code unit, so they
- * are compared directly; so are the rests of two texts after a common ASCII
- * start (test/core/order.test.ts checks both equivalences).
+ * Compares text the way `String.prototype.localeCompare` does (the root
+ * collation), fast. Texts made of printable ASCII without capitals and
+ * spaces (Kubernetes names and ids, CIDR lists, paths) compare by one
+ * primary weight per character, so they are compared here with a table of
+ * those weights; so are the rests of two texts after a common ASCII start
+ * (policy keys that differ only in their namespace). Anything else goes to
+ * one `Intl.Collator`, built on first need: building it costs ~10 ms at
+ * start-up, and `localeCompare` builds one per call. test/core/order.test.ts
+ * checks the table and the equivalences against the collator.
  */
-const PLAIN_REST = /[a-z0-9./-]*$/y;
+
+/** The characters of the fast path, in the root collation's order. */
+export const COLLATION_ORDER = "_-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz";
+
+const WEIGHT = new Int8Array(128).fill(-1);
+for (let i = 0; i < COLLATION_ORDER.length; i++) WEIGHT[COLLATION_ORDER.charCodeAt(i)] = i;
+const RANKED_REST = /[_\-,;:!?.'"()[\]{}@*/\\&#%`^+<=>|~$0-9a-z]*$/y;
 let collate: ((a: string, b: string) => number) | undefined;
 
-function plainFrom(text: string, start: number): boolean {
-  PLAIN_REST.lastIndex = start;
-  return PLAIN_REST.test(text);
+function rankedFrom(text: string, start: number): boolean {
+  RANKED_REST.lastIndex = start;
+  return RANKED_REST.test(text);
 }
 
 /** Compares text as `localeCompare` does. */
@@ -22,7 +30,11 @@ export function compareText(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a.charCodeAt(i) === b.charCodeAt(i) && a.charCodeAt(i) < 128) i++;
-  if (plainFrom(a, i) && plainFrom(b, i)) return a < b ? -1 : 1;
+  if (rankedFrom(a, i) && rankedFrom(b, i)) {
+    if (i === a.length) return -1;
+    if (i === b.length) return 1;
+    return WEIGHT[a.charCodeAt(i)] - WEIGHT[b.charCodeAt(i)];
+  }
   collate ??= new Intl.Collator().compare;
   return collate(a, b);
 }
