@@ -59,8 +59,7 @@ export function loadFiles(paths: readonly string[]): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: InputProblem[] = [];
   for (const file of manifestFiles(paths)) {
-    // Reading bytes then decoding is ~25% faster than readFileSync(file, 'utf8') on Node 20 for large files.
-    const result = loadText(fs.readFileSync(file).toString('utf8'), file);
+    const result = loadText(fs.readFileSync(file, 'utf8'), file);
     objects.push(...result.objects);
     problems.push(...result.problems);
   }
