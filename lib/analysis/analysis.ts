@@ -134,6 +134,7 @@ export class Analysis {
   private readonly selecting: { [d in Direction]: NormPolicy[][] } = { ingress: [], egress: [] };
   private readonly sides: { [d in Direction]: SideResult[] } = { ingress: [], egress: [] };
   private readonly sideRoots: { [d in Direction]: SideNode } = { ingress: { next: new Map() }, egress: { next: new Map() } };
+  private readonly nodesByMask: { [d in Direction]: Map<string, Map<number, SideNode>> } = { ingress: new Map(), egress: new Map() };
   private readonly ordinal = new Map<NormPolicy, number>();
   private readonly unselected: { [d in Direction]: SideResult } = {
     ingress: { subject: undefined, direction: 'ingress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
@@ -493,19 +494,9 @@ export class Analysis {
   }
 
   private sideOf(e: Endpoint, direction: Direction): SideResult {
-    const policies = this.policiesFor(e, direction);
-    if (policies.length === 0) return this.unselected[direction];
-    let node = this.sideRoots[direction];
-    for (let i = 0; i < policies.length; i++) {
-      const ordinal = this.ordinal.get(policies[i])!;
-      let next = node.next.get(ordinal);
-      if (!next) {
-        next = { next: new Map() };
-        node.next.set(ordinal, next);
-      }
-      node = next;
-    }
-    const rules = node.rules ??= policies.flatMap((p) => p[direction] ?? []);
+    const node = this.nodeByMask(e, direction) ?? this.nodeOf(this.policiesFor(e, direction), direction);
+    if (!node) return this.unselected[direction];
+    const rules = node.rules ??= this.policiesFor(e, direction).flatMap((p) => p[direction] ?? []);
     node.named ??= rules.some((r) => r.ports.hasNames);
     if (direction === 'ingress' && node.named) {
       // Named ports resolve on the subject: workloads with other ports get other verdicts.
@@ -519,6 +510,48 @@ export class Analysis {
     }
     node.side ??= this.newSide(e, direction, rules, node.named);
     return node.side;
+  }
+
+  /**
+   * The trie node of the policies selecting `e`, found by which of its
+   * namespace's candidate policies apply (a bit mask), so that thousands of
+   * workloads need neither a policy list nor a walk down the trie; undefined
+   * when nothing selects `e` (null when there are too many candidates for a mask).
+   */
+  private nodeByMask(e: Endpoint, direction: Direction): SideNode | undefined | null {
+    const namespace = e.namespace ?? '';
+    const candidates = this.candidatePolicies(namespace);
+    if (candidates.length > 30) return null;
+    let mask = 0;
+    for (let i = 0; i < candidates.length; i++) if (candidates[i][direction] !== undefined && candidates[i].appliesTo(e)) mask |= 1 << i;
+    if (mask === 0) return undefined;
+    let nodes = this.nodesByMask[direction].get(namespace);
+    if (!nodes) {
+      nodes = new Map();
+      this.nodesByMask[direction].set(namespace, nodes);
+    }
+    let node = nodes.get(mask);
+    if (!node) {
+      node = this.nodeOf(candidates.filter((_, i) => (mask & (1 << i)) !== 0), direction)!;
+      nodes.set(mask, node);
+    }
+    return node;
+  }
+
+  /** The trie node of a list of policies (undefined for none). */
+  private nodeOf(policies: readonly NormPolicy[], direction: Direction): SideNode | undefined {
+    if (policies.length === 0) return undefined;
+    let node = this.sideRoots[direction];
+    for (let i = 0; i < policies.length; i++) {
+      const ordinal = this.ordinal.get(policies[i])!;
+      let next = node.next.get(ordinal);
+      if (!next) {
+        next = { next: new Map() };
+        node.next.set(ordinal, next);
+      }
+      node = next;
+    }
+    return node;
   }
 
   private newSide(e: Endpoint, direction: Direction, rules: readonly NormRule[], named: boolean): SideResult {
