@@ -25,12 +25,17 @@ function rankedFrom(text: string, start: number): boolean {
 
 /** Compares text as `localeCompare` does. */
 export function compareText(a: string, b: string): number {
+  return compareKnown(a, b, false);
+}
+
+/** compareText; `ranked` says both texts are known to be all table characters. */
+function compareKnown(a: string, b: string, ranked: boolean): number {
   if (a === b) return 0;
   // Equal ASCII starts weigh the same at every collation level: the rests decide.
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a.charCodeAt(i) === b.charCodeAt(i) && a.charCodeAt(i) < 128) i++;
-  if (rankedFrom(a, i) && rankedFrom(b, i)) {
+  if (ranked || (rankedFrom(a, i) && rankedFrom(b, i))) {
     if (i === a.length) return -1;
     if (i === b.length) return 1;
     return WEIGHT[a.charCodeAt(i)] - WEIGHT[b.charCodeAt(i)];
@@ -42,9 +47,11 @@ export function compareText(a: string, b: string): number {
 /**
  * The rank of each distinct text in `compareText` order. Sorting many items
  * by text costs O(n log n) comparisons; ranking sorts the distinct texts
- * once and leaves numbers to compare.
+ * once, testing each for the fast path once, and leaves numbers to compare.
  */
 export function textRanks(texts: Iterable<string>): Map<string, number> {
-  const distinct = [...new Set(texts)].sort(compareText);
+  const distinct = [...new Set(texts)];
+  const ranked = new Set(distinct.filter((t) => rankedFrom(t, 0)));
+  distinct.sort((a, b) => compareKnown(a, b, ranked.has(a) && ranked.has(b)));
   return new Map(distinct.map((t, i) => [t, i]));
 }

@@ -38,6 +38,15 @@ describe('compareText', () => {
 });
 
 describe('textRanks', () => {
+  test('ranks any texts as compareText orders them', () => {
+    const text = fc.oneof(textOf(COLLATION_ORDER, 8), fc.string({ unit: 'grapheme' }));
+    fc.assert(fc.property(fc.array(text, { maxLength: 30 }), (texts) => {
+      const ranks = textRanks(texts);
+      const byRank = [...ranks.keys()].sort((a, b) => ranks.get(a)! - ranks.get(b)!);
+      for (let i = 1; i < byRank.length; i++) expect(compareText(byRank[i - 1], byRank[i])).toBeLessThanOrEqual(0);
+    }), { numRuns: 500 });
+  });
+
   test('ranks distinct texts in compareText order', () => {
     const ranks = textRanks(['b', 'B', 'a', 'b', '~x']);
     expect([...ranks.entries()]).toEqual([['~x', 0], ['a', 1], ['b', 2], ['B', 3]]);
