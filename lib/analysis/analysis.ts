@@ -324,7 +324,6 @@ export class Analysis {
     return order.map((i) => connections[i]);
   }
 
-
   /** How many workload ids sort before `text`. */
   private workloadsBefore(text: string): number {
     let lo = 0;
@@ -494,7 +493,8 @@ export class Analysis {
   }
 
   private sideOf(e: Endpoint, direction: Direction): SideResult {
-    const node = this.nodeByMask(e, direction) ?? this.nodeOf(this.policiesFor(e, direction), direction);
+    const byMask = this.nodeByMask(e, direction);
+    const node = byMask === null ? this.nodeOf(this.policiesFor(e, direction), direction) : byMask;
     if (!node) return this.unselected[direction];
     const rules = node.rules ??= this.policiesFor(e, direction).flatMap((p) => p[direction] ?? []);
     node.named ??= rules.some((r) => r.ports.hasNames);
@@ -629,8 +629,6 @@ export class Analysis {
     return id;
   }
 
-
-
   /** The side's verdict for one peer. Peers that the same rules match share one evaluation. */
   private sideVerdict(side: SideResult, peer: Endpoint): PortSet {
     if (side.unselected) return PortSet.ALL;
@@ -739,7 +737,6 @@ const NO_RULES: readonly NormRule[] = [];
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {
   return a.layer === b.layer && a.tierOrder === b.tierOrder && a.tier === b.tier;
 }
-
 
 function counterpart(p: NormPolicy): string {
   const kind = p.kind === 'StagedKubernetesNetworkPolicy' ? 'networking.k8s.io/v1/NetworkPolicy' : `projectcalico.org/v3/${p.kind.replace(/^Staged/, '')}`;
