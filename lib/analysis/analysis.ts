@@ -160,8 +160,8 @@ export class Analysis {
   private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
     this.problems = problems;
     const cidrGroups = new Map<string, string[]>();
-    for (const s of objects) {
-      const o = s.object;
+    for (let i = 0; i < objects.length; i++) {
+      const o = objects[i].object;
       if (o.apiVersion === 'projectcalico.org/v3' && o.kind === 'Tier' && o.metadata.name) {
         const spec = (o.spec ?? {}) as { order?: number; defaultAction?: string };
         this.tiers.set(o.metadata.name, { name: o.metadata.name, order: spec.order ?? Number.MAX_SAFE_INTEGER, defaultAction: spec.defaultAction === 'Pass' ? 'Pass' : 'Deny' });
@@ -177,7 +177,8 @@ export class Analysis {
     const enforced: NormPolicy[] = [];
     const staged: NormPolicy[] = [];
     const networkSets: { blocks: Cidr[]; labels: { [key: string]: string } }[] = [];
-    for (const s of objects) {
+    for (let i = 0; i < objects.length; i++) {
+      const s = objects[i];
       const o = s.object;
       const parser = PARSERS.find((p) => p.accepts(o));
       if (!parser) {

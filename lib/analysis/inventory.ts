@@ -50,7 +50,8 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
   const namespaces = new Map<string, Labels>();
   const services: ServiceInfo[] = [];
   const byId = new Map<string, { kind: string; namespace: string; name: string; labels: Labels; ports: ContainerPort[]; serviceAccount?: string; source: SourcedObject }>();
-  for (const s of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const s = objects[i];
     const o = s.object;
     if (o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata.name) {
       namespaces.set(o.metadata.name, { ...stringMap(o.metadata.labels), [NAME_LABEL]: o.metadata.name });
@@ -137,23 +138,25 @@ export function makeWorkload(idx: number, id: string, kind: string, namespace: s
 
 function containerPorts(podSpec: unknown, s: SourcedObject, problems: InputProblem[]): ContainerPort[] {
   const out: ContainerPort[] = [];
-  for (const list of ['initContainers', 'containers']) {
+  for (const list of CONTAINER_LISTS) {
     const containers = dig(podSpec, [list]);
     if (!Array.isArray(containers)) continue;
-    containers.forEach((c, ci) => {
-      const ports = (c as { ports?: unknown }).ports;
-      if (!Array.isArray(ports)) return;
-      ports.forEach((p, pi) => {
-        const port = (p as { containerPort?: unknown }).containerPort;
-        const protocol = ((p as { protocol?: unknown }).protocol ?? 'TCP') as AnalyzedProtocol;
+    for (let ci = 0; ci < containers.length; ci++) {
+      const ports = (containers[ci] as { ports?: unknown } | null)?.ports;
+      if (!Array.isArray(ports)) continue;
+      for (let pi = 0; pi < ports.length; pi++) {
+        const p = ports[pi] as { containerPort?: unknown; protocol?: unknown; name?: unknown } | null;
+        const port = p?.containerPort;
         if (typeof port !== 'number' || port < 1 || port > 65535) {
           problems.push({ file: s.file, index: s.index, field: `${list}[${ci}].ports[${pi}].containerPort`, message: `is ${JSON.stringify(port)}, not a port 1-65535` });
-          return;
+          continue;
         }
-        const name = (p as { name?: unknown }).name;
-        out.push({ port, protocol, ...(typeof name === 'string' ? { name } : {}) });
-      });
-    });
+        const protocol = (p?.protocol ?? 'TCP') as AnalyzedProtocol;
+        out.push(typeof p?.name === 'string' ? { port, protocol, name: p.name } : { port, protocol });
+      }
+    }
   }
   return out;
 }
+
+const CONTAINER_LISTS = ['initContainers', 'containers'] as const;

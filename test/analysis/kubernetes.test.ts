@@ -76,6 +76,12 @@ describe('input problems are reported with file, document and field', () => {
     expect(a.problems[0].message).toMatch(/is not valid YAML at line 10.*duplicated mapping key/);
   });
 
+  test('empty containers and ports are reported, not fatal', () => {
+    const a = analyze('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d, namespace: a }\nspec: { template: { spec: { containers: [~, { name: c, ports: [~, { containerPort: 80 }] }] } } }\n');
+    expect(a.problems).toEqual([expect.objectContaining({ index: 0, field: 'containers[1].ports[0].containerPort', message: 'is undefined, not a port 1-65535' })]);
+    expect(a.workload('a/d')!.ports).toEqual([{ port: 80, protocol: 'TCP' }]);
+  });
+
   test('unknown kinds are listed, not dropped', () => {
     const a = analyze(...base, 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: { name: g }\n');
     expect(a.ignored).toEqual([{ kind: 'Gadget', apiVersion: 'example.com/v1', file: 'input.yaml', index: 5 }]);
