@@ -7,7 +7,7 @@ import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, Tier
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
-import { DialectParser, FieldError, normPolicy, ParseContext, resolvePorts } from './policies/common';
+import { DialectParser, FieldError, list, normPolicy, obj, ParseContext, resolvePorts } from './policies/common';
 import { kubernetesParser } from './policies/kubernetes';
 import { PeerIndex } from './peer-index';
 import { PortSet } from './port-set';
@@ -111,7 +111,8 @@ interface SideNode {
 export class Analysis {
   /** Analyzes loaded objects. */
   public static of(load: LoadResult, options: AnalysisOptions = {}): Analysis {
-    return new Analysis(load.objects, [...load.problems], options);
+    const problems = [...load.problems];
+    return new Analysis(load.objects.filter((s) => wellFormed(s, problems)), problems, options);
   }
 
   /** The workloads, sorted by id. */
@@ -162,14 +163,17 @@ export class Analysis {
     const cidrGroups = new Map<string, string[]>();
     for (let i = 0; i < objects.length; i++) {
       const o = objects[i].object;
-      if (o.apiVersion === 'projectcalico.org/v3' && o.kind === 'Tier' && o.metadata.name) {
-        const spec = (o.spec ?? {}) as { order?: number; defaultAction?: string };
-        this.tiers.set(o.metadata.name, { name: o.metadata.name, order: spec.order ?? Number.MAX_SAFE_INTEGER, defaultAction: spec.defaultAction === 'Pass' ? 'Pass' : 'Deny' });
-      }
-      if (o.kind === 'CiliumCIDRGroup' && o.metadata.name) {
-        const spec = (o.spec ?? {}) as { externalCIDRs?: string[] };
-        cidrGroups.set(o.metadata.name, spec.externalCIDRs ?? []);
-      }
+      const name = o.metadata.name;
+      if (!name || !((o.apiVersion === 'projectcalico.org/v3' && o.kind === 'Tier') || o.kind === 'CiliumCIDRGroup')) continue;
+      readField(objects[i], problems, () => {
+        const spec = obj(o.spec, 'spec');
+        if (o.kind === 'Tier') {
+          if (spec.order !== undefined && spec.order !== null && typeof spec.order !== 'number') throw new FieldError('spec.order', 'is not a number');
+          this.tiers.set(name, { name, order: typeof spec.order === 'number' ? spec.order : Number.MAX_SAFE_INTEGER, defaultAction: spec.defaultAction === 'Pass' ? 'Pass' : 'Deny' });
+        } else {
+          cidrGroups.set(name, strings(spec.externalCIDRs, 'spec.externalCIDRs'));
+        }
+      });
     }
     this.inventory = buildInventory(objects, problems);
     this.workloads = this.inventory.workloads;
@@ -183,18 +187,17 @@ export class Analysis {
       const parser = PARSERS.find((p) => p.accepts(o));
       if (!parser) {
         if ((o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') && o.apiVersion === 'projectcalico.org/v3') {
-          const nets = ((o.spec ?? {}) as { nets?: string[] }).nets ?? [];
-          networkSets.push({ blocks: nets.map((n) => parseCidr(n).cidr).filter((c): c is Cidr => c !== undefined), labels: { ...(o.metadata.labels ?? {}) } });
+          readField(s, problems, () => {
+            const nets = strings(obj(o.spec, 'spec').nets, 'spec.nets');
+            networkSets.push({ blocks: nets.map((n) => parseCidr(n).cidr).filter((c): c is Cidr => c !== undefined), labels: { ...(o.metadata.labels ?? {}) } });
+          });
         }
         if (!KNOWN_KINDS.has(o.kind)) this.ignored.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
         continue;
       }
-      try {
+      readField(s, problems, () => {
         for (const p of parser.parse(s, ctx)) (p.staged ? staged : enforced).push(p);
-      } catch (e) {
-        const field = e instanceof FieldError ? e.field : '';
-        problems.push({ file: s.file, index: s.index, field, message: `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? '?'}: ${(e as Error).message}` });
-      }
+      });
     }
     this.stagedPolicies = staged;
     this.policies = options.stagedAsEnforced ? applyStaged(enforced, staged) : enforced;
@@ -734,6 +737,41 @@ function inAny(sets: readonly ReadonlySet<number>[], idx: number): boolean {
 }
 
 const NO_RULES: readonly NormRule[] = [];
+
+/** Runs a reader of one object; a failure becomes a problem naming the object and the field. */
+function readField(s: SourcedObject, problems: InputProblem[], read: () => void): void {
+  try {
+    read();
+  } catch (e) {
+    const o = s.object;
+    const field = e instanceof FieldError ? e.field : '';
+    problems.push({ file: s.file, index: s.index, field, message: `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? '?'}: ${(e as Error).message}` });
+  }
+}
+
+/** A list of strings field (absent = empty). */
+function strings(value: unknown, field: string): string[] {
+  const items = list(value, field);
+  items.forEach((x, i) => { if (typeof x !== 'string') throw new FieldError(`${field}[${i}]`, 'is not a string'); });
+  return items as string[];
+}
+
+/**
+ * Whether an object's metadata has the types the analysis relies on (name
+ * and namespace strings, labels and owner references of the right shape);
+ * a problem is recorded for an object that has not, and it is left out.
+ */
+function wellFormed(s: SourcedObject, problems: InputProblem[]): boolean {
+  const m = s.object.metadata as { [key: string]: unknown };
+  const problem = (field: string, message: string) => { problems.push({ file: s.file, index: s.index, field: `metadata.${field}`, message }); return false; };
+  if (typeof s.object.apiVersion !== 'string' || typeof s.object.kind !== 'string') return problem('', 'has no apiVersion or kind');
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return problem('', 'is not an object');
+  for (const field of ['name', 'namespace']) if (m[field] !== undefined && typeof m[field] !== 'string') return problem(field, 'is not a string');
+  if (m.labels !== undefined && m.labels !== null && (typeof m.labels !== 'object' || Array.isArray(m.labels))) return problem('labels', 'is not a map of strings');
+  const owners = m.ownerReferences;
+  if (owners !== undefined && (!Array.isArray(owners) || owners.some((r) => typeof r !== 'object' || r === null))) return problem('ownerReferences', 'is not a list of objects');
+  return true;
+}
 
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {
   return a.layer === b.layer && a.tierOrder === b.tierOrder && a.tier === b.tier;

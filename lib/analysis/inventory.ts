@@ -2,7 +2,7 @@ import { textRanks } from '../core/order';
 import { KubeObject } from '../manifests/types';
 import { InputProblem, SourcedObject } from './load';
 import { ContainerPort, Endpoint } from './model';
-import { AnalyzedProtocol } from './port-set';
+import { AnalyzedProtocol, PROTOCOLS } from './port-set';
 import { Labels } from './selectors';
 
 /** The workload kinds, and where their pod template lives. */
@@ -68,7 +68,7 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     const template = templatePath.length === 0 ? o : dig(o, templatePath);
     const meta = (templatePath.length === 0 ? o.metadata : dig(template, ['metadata'])) as KubeObject['metadata'] | undefined;
     const podSpec = dig(template, ['spec']);
-    const owner = o.kind === 'Pod' ? (o.metadata.ownerReferences ?? []).find((r) => r.controller) : undefined;
+    const owner = o.kind === 'Pod' ? (o.metadata.ownerReferences ?? []).find((r) => r.controller === true && typeof r.kind === 'string' && typeof r.name === 'string') : undefined;
     const kind = owner ? owner.kind : o.kind;
     const name = owner ? owner.name : o.metadata.name;
     if (!name) { problems.push({ file: s.file, index: s.index, field: 'metadata.name', message: `${o.kind} has no name` }); continue; }
@@ -151,8 +151,12 @@ function containerPorts(podSpec: unknown, s: SourcedObject, problems: InputProbl
           problems.push({ file: s.file, index: s.index, field: `${list}[${ci}].ports[${pi}].containerPort`, message: `is ${JSON.stringify(port)}, not a port 1-65535` });
           continue;
         }
-        const protocol = (p?.protocol ?? 'TCP') as AnalyzedProtocol;
-        out.push(typeof p?.name === 'string' ? { port, protocol, name: p.name } : { port, protocol });
+        const protocol = p?.protocol ?? 'TCP';
+        if (!(PROTOCOLS as readonly unknown[]).includes(protocol)) {
+          problems.push({ file: s.file, index: s.index, field: `${list}[${ci}].ports[${pi}].protocol`, message: `is ${JSON.stringify(protocol)}, not TCP, UDP or SCTP` });
+          continue;
+        }
+        out.push(typeof p?.name === 'string' ? { port, protocol: protocol as AnalyzedProtocol, name: p.name } : { port, protocol: protocol as AnalyzedProtocol });
       }
     }
   }

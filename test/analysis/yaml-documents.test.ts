@@ -75,3 +75,13 @@ describe('loadText with malformed documents', () => {
     expect(result.problems).toEqual([{ file: 'in.yaml', index: 1, field: '', message: expect.stringMatching(/^is not valid YAML at line 7, column 1: duplicated mapping key/) }]);
   });
 });
+
+describe('loadText on any text', () => {
+  test('reports problems and never throws', () => {
+    const yamlish = fc.array(fc.oneof(fc.constantFrom('---\n', '...\n', 'kind: List\n', 'items:\n', '  - ', 'apiVersion: v1\n', 'kind: Pod\n', 'metadata: ', '{', '}', '[', ']', ': ', '- ', '  ', '\n', '"', "'", '&a ', '*a ', '<<: ', '!!str ', '%YAML 1.2\n', '# c\n'), fc.string({ maxLength: 5 })), { maxLength: 30 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(yamlish, (text) => {
+      const result = loadText(text, 'any.yaml');
+      for (const p of result.problems) expect(p.message).toEqual(expect.any(String));
+    }), { numRuns: 2_000 });
+  });
+});
