@@ -90,17 +90,22 @@ const bytes = fs.statSync(file).size;
 fs.rmSync(dir, { recursive: true, force: true });
 const p = median(parse);
 const f = median(full);
-console.log(`\nAnalyzer: 5,000 workloads in 200 namespaces, ${policies} policies, ${(bytes / 1e6).toFixed(2)} MB YAML (median of ${RUNS})`);
-console.log(`  parse only (js-yaml loadAll, in process):   ${p.toFixed(0)} ms`);
-console.log(`  analyze --format json (fresh process, wall): ${f.toFixed(0)} ms = ${(f / p).toFixed(2)}x parse (goal <= 2x: ${f <= 2 * p ? 'met' : 'NOT met'})`);
+// The goal is a ratio to the parse, so each side is timed alike: in process
+// against the in-process parse, and a fresh process against a fresh process.
+// The CLI's wall time over the in-process parse is printed too; it counts
+// Node's own start on one side only.
 const ns = median(nodeStart);
-console.log(`    without Node's own start (node -e 0: ${ns.toFixed(0)} ms):  ${(f - ns).toFixed(0)} ms = ${((f - ns) / p).toFixed(2)}x parse (${f - ns <= 2 * p ? 'met' : 'NOT met'})`);
 const pw = median(parseWall);
-console.log(`    the parse alone in a fresh process, wall:  ${pw.toFixed(0)} ms; analyze = ${(f / pw).toFixed(2)}x that (${f <= 2 * pw ? 'met' : 'NOT met'})`);
 const analysisMs = median(split.map((x) => x.analysis));
 const inProcess = median(split.map((x) => x.load + x.analysis));
-console.log(`    of which, in process: load ${median(split.map((x) => x.load)).toFixed(0)} ms, analysis and JSON after loading ${analysisMs.toFixed(0)} ms = ${(analysisMs / p).toFixed(2)}x parse`);
-console.log(`    in process, as the library runs (require, load, analysis, JSON), like the parse figure: ${inProcess.toFixed(0)} ms = ${(inProcess / p).toFixed(2)}x parse (${inProcess <= 2 * p ? 'met' : 'NOT met'})`);
+const verdict = (ratio) => `goal <= 2x: ${ratio <= 2 ? 'met' : 'NOT met'}`;
+console.log(`\nAnalyzer: 5,000 workloads in 200 namespaces, ${policies} policies, ${(bytes / 1e6).toFixed(2)} MB YAML (median of ${RUNS})`);
+console.log(`  parse only (js-yaml loadAll, in process, require and read included): ${p.toFixed(0)} ms`);
+console.log(`  the library in process, timed the same way (require, load, analysis, JSON): ${inProcess.toFixed(0)} ms = ${(inProcess / p).toFixed(2)}x parse (${verdict(inProcess / p)})`);
+console.log(`    of which load ${median(split.map((x) => x.load)).toFixed(0)} ms, analysis and JSON after loading ${analysisMs.toFixed(0)} ms = ${(analysisMs / p).toFixed(2)}x parse`);
+console.log(`  the CLI, analyze --format json in a fresh process, wall: ${f.toFixed(0)} ms`);
+console.log(`    = ${(f / pw).toFixed(2)}x the parse in a fresh process (${pw.toFixed(0)} ms wall) (${verdict(f / pw)})`);
+console.log(`    = ${(f / p).toFixed(2)}x the in-process parse, Node's own start (node -e 0: ${ns.toFixed(0)} ms) counted on one side only; ${((f - ns) / p).toFixed(2)}x without it`);
 console.log(`  peak RSS of analyze:                         ${rss.toFixed(0)} MB (goal < 1024: ${rss < 1024 ? 'met' : 'NOT met'})`);
 console.log(`  explain after loading:                       ${Number(explainMs).toFixed(1)} ms (goal < 50: ${Number(explainMs) < 50 ? 'met' : 'NOT met'})`);
 console.log(`  analyze of a 10-document file, node start included: ${median(smallRuns).toFixed(0)} ms (goal < 300: ${median(smallRuns) < 300 ? 'met' : 'NOT met'})`);
