@@ -19,5 +19,7 @@ module.exports = {
   moduleNameMapper: {
     '^eks-zero-trust$': '<rootDir>/lib/index.ts',
     '^eks-zero-trust/blueprints$': '<rootDir>/lib/blueprints/index.ts',
+    '^eks-zero-trust/analysis$': '<rootDir>/lib/analysis/index.ts',
+    '^eks-zero-trust/recommend$': '<rootDir>/lib/recommend/index.ts',
   },
 };

@@ -12,5 +12,7 @@ export { vpcCniConfiguration, type VpcCniAddonSettings } from './cluster/engines
 export { calicoValues } from './cluster/engines/calico';
 export { ciliumValues, CILIUM_AGENT_NOT_READY_TAINT, CILIUM_OPERATOR_EC2_ACTIONS } from './cluster/engines/cilium';
 export * from './delivery';
-export * from './analysis';
-export * from './recommend';
+// The analyzer and the recommender have entry points of their own,
+// `eks-zero-trust/analysis` and `eks-zero-trust/recommend` (as aws-cdk-lib
+// has `aws-cdk-lib/assertions`): an app that builds clusters and policies
+// does not load them.

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { cidrLast, parseCidr } from '../../lib/core/cidr';
-import { Analysis, Endpoint } from 'eks-zero-trust';
+import { Analysis, Endpoint } from 'eks-zero-trust/analysis';
 import { analyze, deployment, NS } from './helpers';
 
 // connections() groups sides, shares verdicts between sides of the same

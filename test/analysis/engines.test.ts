@@ -1,4 +1,4 @@
-import { explain } from 'eks-zero-trust';
+import { explain } from 'eks-zero-trust/analysis';
 import { analyze, allowed, deployment, NS } from './helpers';
 
 const base = [NS('a'), NS('b'), deployment('a', 'web', { app: 'web' }), deployment('a', 'db', { app: 'db' }), deployment('b', 'client', { app: 'client' })];
@@ -33,7 +33,7 @@ describe('Calico tiers and actions', () => {
     const staged = "apiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\nmetadata: { name: deny, namespace: a }\nspec:\n  stagedAction: Set\n  selector: all()\n  types: [Ingress]\n";
     expect(allowed(analyze(...base, staged), 'b/client', 'a/db')).toBe('all');
     expect(analyze(...base, staged).stagedPolicies).toHaveLength(1);
-    const { Analysis, loadText } = jest.requireActual('eks-zero-trust');
+    const { Analysis, loadText } = jest.requireActual('eks-zero-trust/analysis');
     const enforced = Analysis.of(loadText([...base, staged].join('\n---\n'), 'x'), { stagedAsEnforced: true });
     expect(allowed(enforced, 'b/client', 'a/db')).toBe('nothing');
   });

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Analysis, explain, fromObjects, lint } from 'eks-zero-trust';
+import { Analysis, explain, fromObjects, lint } from 'eks-zero-trust/analysis';
 import { KubeObject } from '../../lib/manifests/types';
 
 // Bad input must come back as problems, never as an exception: any shape of

@@ -1,4 +1,4 @@
-import { Analysis, loadText } from 'eks-zero-trust';
+import { Analysis, loadText } from 'eks-zero-trust/analysis';
 
 /** A Deployment in YAML. */
 export function deployment(ns: string, name: string, labels: { [k: string]: string }, ports: string = ''): string {

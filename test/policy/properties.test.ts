@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { Connectivity, Peer, PolicyTarget, Port, Protocol, ZeroTrustError, ZeroTrustNamespace, KubeObject } from 'eks-zero-trust';
+import { Peer, PolicyTarget, Port, Protocol, ZeroTrustError, ZeroTrustNamespace, KubeObject } from 'eks-zero-trust';
+import { Connectivity } from 'eks-zero-trust/analysis';
 import { App, Chart } from 'cdk8s';
 import { DIALECT_TARGETS, KUBE_DNS, policyChart } from './fixtures';
 
