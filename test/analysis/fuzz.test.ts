@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Analysis, explain, fromObjects, lint } from 'eks-zero-trust/analysis';
+import { Analysis, diffAnalyses, explain, formatCsv, formatGraph, formatText, fromObjects, lint } from 'eks-zero-trust/analysis';
 import { KubeObject } from '../../lib/manifests/types';
 
 // Bad input must come back as problems, never as an exception: any shape of
@@ -50,6 +50,14 @@ const object = fc.record({
   apiVersion, kind, metadata: { name, namespace, labels }, spec, ...extra,
 }) as unknown as KubeObject);
 
+/** Every output format and a diff against nothing run to the end. */
+function everyOutput(a: Analysis): void {
+  for (const out of [formatText(a), formatCsv(a), formatGraph(a, 'mermaid'), formatGraph(a, 'dot')]) expect(out).toEqual(expect.any(String));
+  const changes = diffAnalyses(Analysis.of(fromObjects([], 'none')), a);
+  expect(changes.every((c) => c.change === 'added')).toBe(true);
+  expect(changes).toHaveLength(a.connections().length);
+}
+
 describe('malformed objects of every kind are problems, not exceptions', () => {
   test('analysis, JSON, explain and lint run to the end', () => {
     fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 8 }), (objects) => {
@@ -59,6 +67,7 @@ describe('malformed objects of every kind are problems, not exceptions', () => {
         if (w !== d) expect(explain(a, w, d, 80, 'TCP').text).toEqual(expect.any(String));
       }
       expect(() => lint(a, {})).not.toThrow();
+      everyOutput(a);
     }), { numRuns: 300 });
   });
 });
@@ -104,6 +113,7 @@ describe('objects shaped like each kind, with any leaves, are problems, not exce
         if (w !== d) expect(explain(a, w, d, 80, 'TCP').text).toEqual(expect.any(String));
       }
       expect(() => lint(a, {})).not.toThrow();
+      everyOutput(a);
     }), { numRuns: 300 });
   });
 });
