@@ -7,7 +7,7 @@ import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, Tier
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
-import { DialectParser, FieldError, list, normPolicy, obj, ParseContext, resolvePorts } from './policies/common';
+import { DialectParser, FieldError, normPolicy, obj, ParseContext, resolvePorts, strings } from './policies/common';
 import { kubernetesParser } from './policies/kubernetes';
 import { PeerIndex } from './peer-index';
 import { PortSet } from './port-set';
@@ -111,8 +111,7 @@ interface SideNode {
 export class Analysis {
   /** Analyzes loaded objects. */
   public static of(load: LoadResult, options: AnalysisOptions = {}): Analysis {
-    const problems = [...load.problems];
-    return new Analysis(load.objects.filter((s) => wellFormed(s, problems)), problems, options);
+    return new Analysis(load.objects, [...load.problems], options);
   }
 
   /** The workloads, sorted by id. */
@@ -747,30 +746,6 @@ function readField(s: SourcedObject, problems: InputProblem[], read: () => void)
     const field = e instanceof FieldError ? e.field : '';
     problems.push({ file: s.file, index: s.index, field, message: `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? '?'}: ${(e as Error).message}` });
   }
-}
-
-/** A list of strings field (absent = empty). */
-function strings(value: unknown, field: string): string[] {
-  const items = list(value, field);
-  items.forEach((x, i) => { if (typeof x !== 'string') throw new FieldError(`${field}[${i}]`, 'is not a string'); });
-  return items as string[];
-}
-
-/**
- * Whether an object's metadata has the types the analysis relies on (name
- * and namespace strings, labels and owner references of the right shape);
- * a problem is recorded for an object that has not, and it is left out.
- */
-function wellFormed(s: SourcedObject, problems: InputProblem[]): boolean {
-  const m = s.object.metadata as { [key: string]: unknown };
-  const problem = (field: string, message: string) => { problems.push({ file: s.file, index: s.index, field: `metadata.${field}`, message }); return false; };
-  if (typeof s.object.apiVersion !== 'string' || typeof s.object.kind !== 'string') return problem('', 'has no apiVersion or kind');
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return problem('', 'is not an object');
-  for (const field of ['name', 'namespace']) if (m[field] !== undefined && typeof m[field] !== 'string') return problem(field, 'is not a string');
-  if (m.labels !== undefined && m.labels !== null && (typeof m.labels !== 'object' || Array.isArray(m.labels))) return problem('labels', 'is not a map of strings');
-  const owners = m.ownerReferences;
-  if (owners !== undefined && (!Array.isArray(owners) || owners.some((r) => typeof r !== 'object' || r === null))) return problem('ownerReferences', 'is not a list of objects');
-  return true;
 }
 
 function sameTier(a: NormPolicy, b: NormPolicy): boolean {

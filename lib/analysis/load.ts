@@ -92,17 +92,8 @@ function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
       o.items.forEach((item, i) => add(item, `items[${i}]`));
       return;
     }
-    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
-      problems.push({ file, index, field, message: 'has no apiVersion or kind' });
-      index++;
-      return;
-    }
-    if (o.metadata !== undefined && (typeof o.metadata !== 'object' || o.metadata === null)) {
-      problems.push({ file, index, field: 'metadata', message: 'is not an object' });
-      index++;
-      return;
-    }
-    objects.push({ object: o.metadata === undefined ? { ...(o as KubeObject), metadata: {} } : o as KubeObject, file, index });
+    const object = checkedObject(o, { file, index }, field, problems);
+    if (object) objects.push(object);
     index++;
   };
   for (const p of parsed) {
@@ -119,5 +110,27 @@ function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
 
 /** Wraps objects that came from code (a cdk8s chart) with a source label. */
 export function fromObjects(objects: readonly KubeObject[], label: string): LoadResult {
-  return { objects: objects.map((object, index) => ({ object, file: label, index })), problems: [] };
+  const problems: InputProblem[] = [];
+  const checked = objects.map((o, index) => checkedObject(o, { file: label, index }, '', problems));
+  return { objects: checked.filter((o): o is SourcedObject => o !== undefined), problems };
+}
+
+/**
+ * An object with its source when it has what the analysis relies on: an
+ * apiVersion and a kind, and metadata whose name and namespace are strings,
+ * labels a map and owner references objects (absent metadata reads as
+ * empty); otherwise a problem naming the field, and undefined. Every loader
+ * passes its objects through here, so nothing after it checks them again.
+ */
+function checkedObject(o: { apiVersion?: unknown; kind?: unknown; metadata?: unknown }, source: Source, field: string, problems: InputProblem[]): SourcedObject | undefined {
+  const problem = (at: string, message: string) => { problems.push({ ...source, field: at, message }); return undefined; };
+  if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') return problem(field, 'has no apiVersion or kind');
+  if (o.metadata === undefined) return { object: { ...(o as KubeObject), metadata: {} }, ...source };
+  const m = o.metadata as { [key: string]: unknown };
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return problem('metadata', 'is not an object');
+  for (const key of ['name', 'namespace']) if (m[key] !== undefined && typeof m[key] !== 'string') return problem(`metadata.${key}`, 'is not a string');
+  if (m.labels !== undefined && m.labels !== null && (typeof m.labels !== 'object' || Array.isArray(m.labels))) return problem('metadata.labels', 'is not a map of strings');
+  const owners = m.ownerReferences;
+  if (owners !== undefined && (!Array.isArray(owners) || owners.some((r) => typeof r !== 'object' || r === null))) return problem('metadata.ownerReferences', 'is not a list of objects');
+  return { object: o as KubeObject, ...source };
 }

@@ -38,11 +38,8 @@ const NOTHING = /^(?:[ \t]*(?:#[^\n]*)?(?:\r?\n|$))*$/;
  * costs only itself: the result lists each document's values or error.
  */
 export function parseDocuments(text: string): ParsedDocument[] {
-  try {
-    return [{ values: yaml.loadAll(text, undefined, { schema: MANIFEST_SCHEMA }) }];
-  } catch {
-    return splitDocuments(text).map(parseDocument);
-  }
+  const whole = parseDocument({ text, line: 0 });
+  return 'error' in whole ? splitDocuments(text).map(parseDocument) : [whole];
 }
 
 /**
@@ -81,12 +78,7 @@ export function parseDocument(doc: DocumentText): ParsedDocument {
   try {
     return { values: yaml.loadAll(doc.text, undefined, { schema: MANIFEST_SCHEMA }) };
   } catch (e) {
-    return yamlError(e, doc.line);
+    const err = e as yaml.YAMLException;
+    return { error: { line: err.mark ? doc.line + err.mark.line : undefined, column: err.mark?.column, reason: err.reason ?? err.message } };
   }
-}
-
-/** A js-yaml exception as a ParsedDocument error, its line counted from the file's start. */
-export function yamlError(e: unknown, firstLine: number): ParsedDocument {
-  const err = e as yaml.YAMLException;
-  return { error: { line: err.mark ? firstLine + err.mark.line : undefined, column: err.mark?.column, reason: err.reason ?? err.message } };
 }

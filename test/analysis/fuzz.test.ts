@@ -50,6 +50,19 @@ const object = fc.record({
   apiVersion, kind, metadata: { name, namespace, labels }, spec, ...extra,
 }) as unknown as KubeObject);
 
+/** On any few objects from `objects`: analysis, JSON, explain, lint, every output format and a diff run to the end. */
+function runsToTheEnd(objects: fc.Arbitrary<KubeObject>): void {
+  fc.assert(fc.property(fc.array(objects, { minLength: 1, maxLength: 8 }), (sample) => {
+    const a = Analysis.of(fromObjects(sample, 'fuzz'));
+    expect(() => a.toJsonText()).not.toThrow();
+    for (const w of a.workloads.slice(0, 3)) for (const d of [...a.workloads.slice(0, 3), ...a.externals.slice(0, 2)]) {
+      if (w !== d) expect(explain(a, w, d, 80, 'TCP').text).toEqual(expect.any(String));
+    }
+    expect(() => lint(a, {})).not.toThrow();
+    everyOutput(a);
+  }), { numRuns: 300 });
+}
+
 /** Every output format and a diff against nothing run to the end. */
 function everyOutput(a: Analysis): void {
   for (const out of [formatText(a), formatCsv(a), formatGraph(a, 'mermaid'), formatGraph(a, 'dot')]) expect(out).toEqual(expect.any(String));
@@ -60,15 +73,7 @@ function everyOutput(a: Analysis): void {
 
 describe('malformed objects of every kind are problems, not exceptions', () => {
   test('analysis, JSON, explain and lint run to the end', () => {
-    fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 8 }), (objects) => {
-      const a = Analysis.of(fromObjects(objects, 'fuzz'));
-      expect(() => a.toJsonText()).not.toThrow();
-      for (const w of a.workloads.slice(0, 3)) for (const d of [...a.workloads.slice(0, 3), ...a.externals.slice(0, 2)]) {
-        if (w !== d) expect(explain(a, w, d, 80, 'TCP').text).toEqual(expect.any(String));
-      }
-      expect(() => lint(a, {})).not.toThrow();
-      everyOutput(a);
-    }), { numRuns: 300 });
+    runsToTheEnd(object);
   });
 });
 
@@ -106,14 +111,6 @@ const shaped: fc.Arbitrary<KubeObject> = fc.oneof(
 
 describe('objects shaped like each kind, with any leaves, are problems, not exceptions', () => {
   test('analysis, JSON, explain and lint run to the end', () => {
-    fc.assert(fc.property(fc.array(shaped, { minLength: 1, maxLength: 8 }), (objects) => {
-      const a = Analysis.of(fromObjects(objects, 'fuzz'));
-      expect(() => a.toJsonText()).not.toThrow();
-      for (const w of a.workloads.slice(0, 3)) for (const d of [...a.workloads.slice(0, 3), ...a.externals.slice(0, 2)]) {
-        if (w !== d) expect(explain(a, w, d, 80, 'TCP').text).toEqual(expect.any(String));
-      }
-      expect(() => lint(a, {})).not.toThrow();
-      everyOutput(a);
-    }), { numRuns: 300 });
+    runsToTheEnd(shaped);
   });
 });

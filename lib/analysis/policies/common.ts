@@ -51,6 +51,13 @@ export function list(value: unknown, field: string): unknown[] {
   return value;
 }
 
+/** A list of strings field, or an empty list when absent. */
+export function strings(value: unknown, field: string): string[] {
+  const items = list(value, field);
+  items.forEach((x, i) => { if (typeof x !== 'string') throw new FieldError(`${field}[${i}]`, 'is not a string'); });
+  return items as string[];
+}
+
 /** An object field. */
 export function obj(value: unknown, field: string): { [key: string]: unknown } {
   if (value === undefined || value === null) return {};
