@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES } from '../examples';
-import { embeddedManifests, testApp } from './util';
+import { embeddedManifests, joinedText, testApp } from './util';
 
 describe.each(Object.entries(EXAMPLES))('example %s', (_name, build) => {
   test('synthesizes', () => {
@@ -17,9 +17,14 @@ test('seed 000: calico-sa in kube-system is an IRSA service account with the egr
   expect(embeddedManifests(template)).toContainEqual(expect.objectContaining({
     kind: 'ServiceAccount', metadata: expect.objectContaining({ name: 'calico-sa', namespace: 'kube-system' }),
   }));
-  template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-    PolicyDocument: { Statement: [{ Action: ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Effect: 'Allow', Resource: '*' }] },
-  });
+  const statements = (Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument as { Statement: { Sid: string; Action: string[]; Resource: unknown; Condition?: unknown }[] }).Statement;
+  expect(statements.find((s) => s.Sid === 'Read')).toMatchObject({ Action: ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], Resource: '*' });
+  const change = statements.find((s) => s.Sid === 'AddressesInClusterVpc')!;
+  expect(change.Action).toEqual(['ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']);
+  // Scoped to network interfaces of the cluster's VPC, never "*".
+  expect(joinedText(change.Resource as unknown[])).not.toBe('*');
+  expect(JSON.stringify(change.Resource)).toContain(':network-interface/*');
+  expect(JSON.stringify(change.Condition)).toMatch(/"ArnEquals":\{"ec2:Vpc":.*ClusterVpc/);
 });
 
 test('two synths of the default example are byte-identical', () => {

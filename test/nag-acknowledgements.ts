@@ -37,18 +37,18 @@ export const AWS_SOLUTIONS_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   { path: '@aws-cdk--aws-eks.KubectlProvider/Provider/framework-onEvent/ServiceRole/DefaultPolicy/Resource', rule: 'AwsSolutions-IAM5', findings: ['Resource::<Handler886CB40B.Arn>:*'], reason: `${PROVIDER_REASON}; the wildcard is "<kubectl handler ARN>:*", the versions of one function` },
   { path: '@aws-cdk--aws-eks.KubectlProvider/Provider/framework-onEvent/ServiceRole/Resource', rule: 'AwsSolutions-IAM4', findings: [managed('service-role/AWSLambdaBasicExecutionRole'), managed('service-role/AWSLambdaVPCAccessExecutionRole')], reason: `${LAMBDA_BASIC}; AWSLambdaVPCAccessExecutionRole lets it run in the VPC, which the private API endpoint requires` },
   { path: 'Cluster/Cluster/KubectlHandlerRole/Resource', rule: 'AwsSolutions-IAM4', findings: [managed('service-role/AWSLambdaBasicExecutionRole'), managed('service-role/AWSLambdaVPCAccessExecutionRole'), managed('AmazonEC2ContainerRegistryPullOnly'), ECR_PUBLIC_CONDITIONAL], reason: 'The kubectl handler runs in the VPC to reach the private API endpoint (VPC access, logs) and pulls its layers from ECR; aws-cdk-lib attaches these AWS managed policies' },
-  { path: 'Cluster/Cluster/Resource/CreationRole/DefaultPolicy/Resource', rule: 'AwsSolutions-IAM5', findings: ['Resource::*'], reason: 'The cluster creation role needs eks:* and iam:PassRole on resources whose names EKS generates at creation time (aws-cdk-lib\'s documented cluster handler policy)' },
+  { path: 'Cluster/Cluster/Resource/CreationRole/DefaultPolicy/Resource', rule: 'AwsSolutions-IAM5', findings: ['Resource::*', 'Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/<CLUSTER>/*', 'Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:fargateprofile/<CLUSTER>/*'], reason: 'The cluster creation role needs eks:* and iam:PassRole on resources whose names EKS generates at creation time: the cluster\'s subresources (cluster/<name>/*) and Fargate profiles (aws-cdk-lib\'s cluster handler policy)' },
   { path: 'Cluster/Cluster/Role/Resource', rule: 'AwsSolutions-IAM4', findings: [managed('AmazonEKSClusterPolicy')], reason: 'AmazonEKSClusterPolicy is the AWS-maintained policy the EKS control plane requires for its service role' },
   { path: 'Cluster/NodeRole/Resource', rule: 'AwsSolutions-IAM4', findings: [managed('AmazonEKSWorkerNodePolicy'), managed('AmazonEC2ContainerRegistryPullOnly')], reason: 'AmazonEKSWorkerNodePolicy and AmazonEC2ContainerRegistryPullOnly are the minimum EKS requires for nodes; CNI permissions were moved to an IRSA role' },
   { path: 'Cluster/PolicyEngine/VpcCniRole/Resource', rule: 'AwsSolutions-IAM4', findings: [managed('AmazonEKS_CNI_Policy')], reason: 'AmazonEKS_CNI_Policy is the AWS-maintained policy of the VPC CNI, attached to its own IRSA role (kube-system/aws-node) instead of the node role' },
 ];
 
 /** Applies the acknowledgements to a stack holding a default SecuredCluster with id "Cluster". */
-export function acknowledgeAwsSolutions(stack: Stack, _secured: SecuredCluster): void {
+export function acknowledgeAwsSolutions(stack: Stack, secured: SecuredCluster): void {
   for (const ack of AWS_SOLUTIONS_ACKNOWLEDGEMENTS) {
     const target = stack.node.findAll().find((c) => c.node.path === `${stack.node.path}/${ack.path}`);
     if (!target) throw new Error(`no construct at ${ack.path}`);
-    const ids = ack.findings ? ack.findings.map((f) => `${ack.rule}[${f}]`) : [ack.rule];
+    const ids = ack.findings ? ack.findings.map((f) => `${ack.rule}[${f.replace('<CLUSTER>', secured.clusterName)}]`) : [ack.rule];
     // Validations.acknowledge() rejects ids with more than one "::", which
     // cdk-nag's finding ids (e.g. "IAM4[Policy::arn:<AWS::Partition>:...]")
     // contain; so record the acknowledgement in the same metadata entry that

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SecuredCluster } from 'eks-zero-trust';
 
@@ -14,14 +14,17 @@ export function buildApp(app: App = new App()): App {
 
   const egressPolicy = new iam.ManagedPolicy(stack, 'CalicoEgressPolicy', {
     description: 'What Calico egress gateways need to manage secondary IPs on node ENIs',
-    statements: [new iam.PolicyStatement({
-      actions: [
-        'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets',
-        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-      ],
+    statements: [
       // EC2 Describe* actions do not support resource-level permissions.
-      resources: ['*'],
-    })],
+      new iam.PolicyStatement({ sid: 'Read', actions: ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] }),
+      // Address changes only on network interfaces of the cluster's VPC.
+      new iam.PolicyStatement({
+        sid: 'AddressesInClusterVpc',
+        actions: ['ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: [`arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:network-interface/*`],
+        conditions: { ArnEquals: { 'ec2:Vpc': secured.vpc.vpcArn } },
+      }),
+    ],
   });
   secured.addServiceAccount('CalicoServiceAccount', {
     name: 'calico-sa',

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { dns1123LabelError, dns1123SubdomainError } from '../core/names';
+import { needsNamespace } from './cluster-registry';
 
 /** How pods of a service account get AWS credentials. */
 export enum WorkloadIdentity {
@@ -90,6 +91,8 @@ export class IamServiceAccount extends Construct implements iam.IGrantable {
       namespace,
       identityType: props.identity === WorkloadIdentity.POD_IDENTITY ? eks.IdentityType.POD_IDENTITY : eks.IdentityType.IRSA,
     });
+    // A namespace that a delivered ZeroTrustNamespace creates must exist first.
+    if (!Token.isUnresolved(namespace)) needsNamespace(props.cluster, namespace, this.serviceAccount);
     this.role = this.serviceAccount.role;
     this.grantPrincipal = this.serviceAccount.grantPrincipal;
     this.serviceAccountName = this.serviceAccount.serviceAccountName;

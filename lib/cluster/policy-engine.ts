@@ -42,6 +42,13 @@ export interface CalicoOptions extends HelmEngineOptions {
    * @default false
    */
   readonly flowLogs?: boolean;
+  /**
+   * How the CRDs are installed. A version whose CRD release size is not
+   * measured (CALICO_CRD_RELEASE_BYTES) gets a synth warning; one measured
+   * over Helm's 1 MiB is a synth error with `EXTERNAL` as the fix.
+   * @default CalicoCrdInstall.HELM_RELEASE
+   */
+  readonly crds?: CalicoCrdInstall;
 }
 
 /** How Cilium attaches to the node network. */
@@ -83,6 +90,21 @@ export interface CiliumOptions extends HelmEngineOptions {
    * @default false
    */
   readonly policyAuditMode?: boolean;
+  /**
+   * SCTP support (`sctp.enabled`, off in the cilium 1.19.4 chart's
+   * values.yaml). Policies with SCTP ports need it: delivering one to a
+   * Cilium without it is a synth error.
+   * @default false
+   */
+  readonly sctp?: boolean;
+  /**
+   * Chaining mode: the pool each node's `cilium_host` address is taken from
+   * (`ipam.operator.clusterPoolIPv4PodCIDRList`). Pods keep their VPC
+   * addresses. It must not overlap the VPC: the chart's default 10.0.0.0/8
+   * does for most EKS VPCs.
+   * @default - the first of CILIUM_CHAINING_POOL_CANDIDATES that overlaps no known VPC block
+   */
+  readonly chainingPoolCidr?: string;
 }
 
 /** Options for the VPC CNI's native network policy. */
@@ -108,6 +130,23 @@ export interface VpcCniOptions {
    * @default - no extra values
    */
   readonly configurationValues?: { [key: string]: unknown };
+}
+
+/** How Calico's CRDs reach the cluster. */
+export enum CalicoCrdInstall {
+  /**
+   * The `crd.projectcalico.org.v1` chart as its own Helm release. Helm keeps
+   * the whole release (gzip + base64) in one Secret of at most 1 MiB; the
+   * CRDs of 3.32.1 take 944,200 bytes of it (CALICO_CRD_RELEASE_BYTES).
+   */
+  HELM_RELEASE = 'helm-release',
+  /**
+   * Installed outside Helm, as Calico's chart README does:
+   * `helm template calico-crds projectcalico/crd.projectcalico.org.v1 --version vX | kubectl apply --server-side -f -`,
+   * for example by a pipeline step before `cdk deploy`. The operator waits
+   * until the Installation CRD is established (up to the install timeout).
+   */
+  EXTERNAL = 'external',
 }
 
 /**

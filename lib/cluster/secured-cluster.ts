@@ -1,6 +1,6 @@
 import { PolicyDelivery, PolicyDeliveryOptions } from '../delivery/policy-delivery';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,9 +12,11 @@ import { Problems } from '../core/errors';
 import { parseCidr } from '../core/cidr';
 import { CILIUM_AGENT_NOT_READY_TAINT } from './engines/cilium';
 import { IamServiceAccount, IamServiceAccountOptions } from './iam-service-account';
+import { addCoreAddons } from './core-addons';
 import { CiliumMode, PolicyEngine, PolicyEngineKind } from './policy-engine';
 import { PolicyEngineInstallation } from './policy-engine-installation';
 import { addTemplateLimitsCheck } from './template-limits';
+import { denyGrantsExceptForAwsResources, logsKey } from './keys';
 
 /** The feature flag that makes aws-eks create a native AWS::IAM::OIDCProvider. */
 const NATIVE_OIDC_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
@@ -78,6 +80,17 @@ export interface SecuredNodeGroupOptions {
   readonly podsNeedImds?: boolean;
 }
 
+/** Kubernetes access for an IAM role, through an EKS access entry. */
+export interface ClusterAccessEntry {
+  /** The IAM role (the role people or pipelines assume). */
+  readonly role: iam.IRole;
+  /**
+   * The EKS access policies granted, for example
+   * `eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces: ['team-a'] })`.
+   */
+  readonly accessPolicies: eks.IAccessPolicy[];
+}
+
 /** Properties of `SecuredCluster`. */
 export interface SecuredClusterProps {
   /**
@@ -126,6 +139,18 @@ export interface SecuredClusterProps {
    * @default PolicyEngine.calico()
    */
   readonly engine?: PolicyEngine;
+  /**
+   * IAM roles that administer the cluster: each gets an access entry with
+   * `AmazonEKSClusterAdminPolicy` on the whole cluster. Without any, only the
+   * role that deployed the stack can reach the Kubernetes API.
+   * @default - none
+   */
+  readonly admins?: iam.IRole[];
+  /**
+   * More access entries, each with its own access policies.
+   * @default - none
+   */
+  readonly accessEntries?: ClusterAccessEntry[];
 }
 
 /** All control-plane log types. */
@@ -150,6 +175,10 @@ export class SecuredCluster extends Construct {
   public readonly nodeGroup: eks.Nodegroup;
   /** The key that encrypts Kubernetes secrets. */
   public readonly secretsEncryptionKey: kms.IKey;
+  /** The cluster name: the one given, or one generated from the construct path (stable across deploys). */
+  public readonly clusterName: string;
+  /** The key that encrypts the control-plane and VPC flow log groups. */
+  public readonly logsEncryptionKey: kms.Key;
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
 
@@ -164,23 +193,42 @@ export class SecuredCluster extends Construct {
       this.node.setContext(NATIVE_OIDC_FLAG, true);
     }
 
+    // The control-plane log group is created here (encrypted, with a
+    // retention), so the cluster needs a name known before it exists.
+    const clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    this.clusterName = clusterName;
+    this.logsEncryptionKey = logsKey(this, 'LogsKey');
     this.vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 2,
+      // NAT gateways carry their own Elastic IPs; nothing else in a public subnet needs a public address.
+      subnetConfiguration: [
+        { subnetType: ec2.SubnetType.PUBLIC, name: 'Public', mapPublicIpOnLaunch: false },
+        { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, name: 'Private' },
+      ],
+      restrictDefaultSecurityGroup: true,
       flowLogs: {
         all: {
-          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR })),
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.logsEncryptionKey })),
           trafficType: ec2.FlowLogTrafficType.ALL,
         },
       },
     });
-    this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
+    const secretsKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
       enableKeyRotation: true,
       description: `Envelope encryption of Kubernetes secrets of ${this.node.path}`,
     });
+    if (secretsKey instanceof kms.Key) denyGrantsExceptForAwsResources(secretsKey);
+    this.secretsEncryptionKey = secretsKey;
+    const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      // The group EKS writes control-plane logs to; created first, EKS uses it as it is.
+      logGroupName: `/aws/eks/${clusterName}/cluster`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.logsEncryptionKey,
+    });
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
-      clusterName: props.clusterName,
+      clusterName,
       version: props.version ?? eks.KubernetesVersion.V1_35,
       kubectlLayer: props.kubectlLayer ?? new KubectlV35Layer(this, 'KubectlLayer'),
       vpc: this.vpc,
@@ -193,12 +241,15 @@ export class SecuredCluster extends Construct {
       authenticationMode: eks.AuthenticationMode.API,
       defaultCapacity: 0,
     });
+    this.cluster.node.addDependency(controlPlaneLogs);
     // Created eagerly so IRSA works from the first deploy, as AWS::IAM::OIDCProvider.
     void this.cluster.openIdConnectProvider;
+    this.grantAccess(props);
 
     const launchTemplate = new ec2.LaunchTemplate(this, 'NodeLaunchTemplate', {
       requireImdsv2: true,
       httpPutResponseHopLimit: nodeOptions.podsNeedImds ? 2 : 1,
+      detailedMonitoring: true,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(nodeOptions.diskSizeGiB ?? 50, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
@@ -226,7 +277,26 @@ export class SecuredCluster extends Construct {
 
     this.engine = new PolicyEngineInstallation(this, 'PolicyEngine', { cluster: this.cluster, engine });
     this.engine.orderWithNodeGroup(this.nodeGroup);
+    const coreAddons = addCoreAddons(this, this.cluster, this.nodeGroup);
+    this.engine.orderAfterCoreDns(coreAddons.coreDns);
+    this.addOutputs();
     addTemplateLimitsCheck(Stack.of(this));
+  }
+
+  /** Access entries for the admins and the other roles given. */
+  private grantAccess(props: SecuredClusterProps): void {
+    const admin = eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER });
+    for (const role of props.admins ?? []) this.cluster.grantAccess(`Admin-${Names.nodeUniqueId(role.node)}`, role.roleArn, [admin]);
+    for (const entry of props.accessEntries ?? []) this.cluster.grantAccess(`Access-${Names.nodeUniqueId(entry.role.node)}`, entry.role.roleArn, [...entry.accessPolicies]);
+  }
+
+  /** What people need to reach the cluster after deploy. */
+  private addOutputs(): void {
+    const name = this.cluster.clusterName;
+    new CfnOutput(this, 'ClusterName', { value: name, description: 'The EKS cluster name' });
+    new CfnOutput(this, 'OidcProviderArn', { value: this.cluster.openIdConnectProvider.openIdConnectProviderArn, description: 'The OIDC provider that IRSA roles trust' });
+    new CfnOutput(this, 'SecretsKeyArn', { value: this.secretsEncryptionKey.keyArn, description: 'The KMS key that encrypts Kubernetes secrets' });
+    new CfnOutput(this, 'UpdateKubeconfigCommand', { value: `aws eks update-kubeconfig --name ${name} --region ${Aws.REGION}`, description: 'Adds the cluster to your kubeconfig (for the admins given)' });
   }
 
   /**

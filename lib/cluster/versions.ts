@@ -18,7 +18,22 @@ export const CALICO_CHARTS = {
   /** Helm release names. */
   crdRelease: 'calico-crds',
   operatorRelease: 'calico',
+  /** The aggregated API the Calico API server serves (projectcalico.org/v3 policies). */
+  apiService: 'v3.projectcalico.org',
+  /** The CRD the operator chart's Installation resource needs first. */
+  installationCrd: 'installations.operator.tigera.io',
 } as const;
+
+/**
+ * Bytes that Helm stores for one release of the `crd.projectcalico.org.v1`
+ * chart (the release as JSON, gzipped, base64-encoded: what goes into the
+ * release Secret, whose limit is 1 MiB), by chart version. Measured from the
+ * pinned chart with `helm install --dry-run=client -o json`; `.ci/run`
+ * (scripts/render-charts.js) measures it again and fails if it changed.
+ */
+export const CALICO_CRD_RELEASE_BYTES: { readonly [chartVersion: string]: number } = {
+  'v3.32.1': 944_200,
+};
 
 /** Cilium. */
 export const CILIUM_CHART = {
@@ -34,6 +49,8 @@ export const CILIUM_CHART = {
   release: 'cilium',
   /** The service account name of the operator (IRSA in ENI mode). */
   operatorServiceAccount: 'cilium-operator',
+  /** The CRDs policies need; the operator registers them once it runs. */
+  policyCrds: ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io'],
 } as const;
 
 /** The Amazon VPC CNI, managed as an EKS add-on. */
@@ -44,6 +61,23 @@ export const VPC_CNI_ADDON = {
   daemonSet: 'aws-node',
   /** Its namespace. */
   namespace: 'kube-system',
+  /**
+   * The first add-on version whose agent enforces the Amazon EKS
+   * `networking.k8s.aws` ClusterNetworkPolicy (admin policies) on EC2 nodes.
+   * Source: AWS, "Amazon EKS enhanced network policies" (December 2025):
+   * Kubernetes 1.29+ and VPC CNI v1.21.1+.
+   */
+  clusterNetworkPolicyMinVersion: '1.21.1',
+} as const;
+
+/** EKS add-ons the secured cluster manages besides the VPC CNI. */
+export const CORE_ADDONS = {
+  /** CoreDNS, the cluster DNS. */
+  coreDns: 'coredns',
+  /** kube-proxy. */
+  kubeProxy: 'kube-proxy',
+  /** The Deployment that runs CoreDNS on EKS. */
+  coreDnsDeployment: 'coredns',
 } as const;
 
 /** Time limits. The kubectl provider is a Lambda function with a 15-minute ceiling. */

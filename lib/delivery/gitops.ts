@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fail } from '../core/errors';
 import { KubeObject } from '../manifests/types';
+import { markDelivered } from '../policy/constructs/delivered';
 import { collectWarnings } from '../policy/constructs/emit';
 import { chartObjects, chartsOf, isFoundation, toYaml } from './manifest-set';
 
@@ -44,6 +45,7 @@ export function writeGitOps(source: App | readonly Chart[], dir: string, options
   const files = new Map<string, KubeObject[]>();
   const add = (file: string, object: KubeObject) => files.set(file, [...(files.get(file) ?? []), object]);
   for (const chart of charts) {
+    markDelivered(chart, `writeGitOps(${JSON.stringify(dir)})`);
     for (const object of chartObjects(chart)) {
       if (layout === GitOpsLayout.PER_CHART) add(`${chart.node.id}.yaml`, object);
       else if (object.metadata.namespace) add(`namespaces/${object.metadata.namespace}.yaml`, object);

@@ -1,11 +1,15 @@
+import { createHash } from 'crypto';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { fail, Problems } from '../core/errors';
-import { dns1123LabelError } from '../core/names';
+import { dns1123LabelError, toDnsLabel } from '../core/names';
+import { clusterRegistry, namespaceCreatedBy } from '../cluster/cluster-registry';
+import { PolicyEngineKind } from '../cluster/policy-engine';
 import { PolicyEngineInstallation } from '../cluster/policy-engine-installation';
+import { markDelivered } from '../policy/constructs/delivered';
 import { KubeObject } from '../manifests/types';
 import { collectWarnings } from '../policy/constructs/emit';
 import { PolicyChart } from '../policy/constructs/policy-chart';
@@ -39,8 +43,11 @@ export interface PolicyDeliveryOptions {
    */
   readonly method?: DeliveryMethod;
   /**
-   * The Helm release name prefix (HELM_CHART_ASSET).
-   * @default 'zero-trust-policies'
+   * The Helm release name prefix (HELM_CHART_ASSET); the foundation release
+   * adds `-foundation`, shards `-1`, `-2`, ... Releases are per cluster: two
+   * deliveries with one name would replace (and on delete remove) each
+   * other's policies, so a name used twice on one cluster is a synth error.
+   * @default - derived from the construct path, unique in the app (at most 40 characters)
    */
   readonly release?: string;
   /**
@@ -86,7 +93,7 @@ export class PolicyDelivery extends Construct {
   constructor(scope: Construct, id: string, props: PolicyDeliveryProps) {
     super(scope, id);
     const method = props.method ?? DeliveryMethod.HELM_CHART_ASSET;
-    const release = props.release ?? 'zero-trust-policies';
+    const release = props.release ?? defaultReleaseName(this.node.path);
     const shards = props.shards ?? 1;
     const timeout = props.timeout ?? Duration.minutes(10);
     const problems = new Problems();
@@ -97,6 +104,12 @@ export class PolicyDelivery extends Construct {
     if (timeout.toSeconds() > 900) problems.add({ path: this.node.path, property: 'timeout', value: timeout.toHumanString(), problem: 'is over the 15 minutes a kubectl handler invocation may run', fix: 'use at most Duration.minutes(15), and more shards for large sets' });
     const installation = PolicyEngineInstallation.of(props.cluster);
     for (const chart of props.charts) checkTarget(chart, installation, this.node.path, problems);
+    const registry = clusterRegistry(props.cluster);
+    if (method === DeliveryMethod.HELM_CHART_ASSET) {
+      const owner = registry.releases.get(release);
+      if (owner) problems.add({ path: this.node.path, property: 'release', value: release, problem: `is already used on this cluster by ${owner}; one release would replace the other's policies, and deleting one would remove both`, fix: 'give each delivery its own release name, or leave release unset for a name derived from the construct path' });
+      else registry.releases.set(release, this.node.path);
+    }
     problems.throwIfAny();
 
     if (!installation) {
@@ -107,11 +120,19 @@ export class PolicyDelivery extends Construct {
     }
     // Rendering a chart is the costly step at thousands of namespaces: once per chart.
     const rendered = props.charts.map((chart) => ({ chart, objects: chartObjects(chart) }));
+    this.claimObjects(registry.objects, rendered);
+    for (const { chart } of rendered) {
+      markDelivered(chart, this.node.path);
+      const count = chart.node.findAll().length;
+      this.node.addValidation({ validate: () => (chart.node.findAll().length === count ? [] : [`${this.node.path}: chart "${chart.node.id}" got ${chart.node.findAll().length - count} construct(s) after it was delivered, which never reach the cluster. Fix: add every object to the chart before passing it to addPolicies / PolicyDelivery`]) });
+    }
+    if (installation) checkEngineFeatures(this.node.path, installation, rendered.flatMap((r) => r.objects));
     const ready = installation?.ready;
     if (method === DeliveryMethod.INLINE_MANIFEST) {
       for (const { chart, objects } of rendered) {
         const manifest = new eks.KubernetesManifest(this, `Chart-${chart.node.id}`, { cluster: props.cluster, manifest: objects as unknown as Record<string, unknown>[] });
         if (ready) manifest.node.addDependency(ready);
+        for (const o of objects) if (o.kind === 'Namespace' && o.metadata.name) namespaceCreatedBy(props.cluster, o.metadata.name, manifest);
         this.manifests.push(manifest);
       }
       return;
@@ -142,11 +163,48 @@ export class PolicyDelivery extends Construct {
         timeout,
       });
       if (ready) chart.node.addDependency(ready);
-      if (isFoundationRelease) foundationRelease = chart;
-      else if (foundationRelease) chart.node.addDependency(foundationRelease);
+      if (isFoundationRelease) {
+        foundationRelease = chart;
+        for (const o of members) if (o.kind === 'Namespace' && o.metadata.name) namespaceCreatedBy(props.cluster, o.metadata.name, chart);
+      } else if (foundationRelease) {
+        chart.node.addDependency(foundationRelease);
+      }
       this.releases.push(chart);
     }
   }
+
+  /**
+   * Claims every object of the charts for this delivery on the cluster. The
+   * same namespace or policy delivered twice would be owned by two releases,
+   * each replacing (and on delete removing) the other's copy.
+   */
+  private claimObjects(claimed: Map<string, string>, rendered: readonly { chart: Chart; objects: readonly KubeObject[] }[]): void {
+    const problems = new Problems();
+    const mine = new Map<string, string>();
+    for (const { chart, objects } of rendered) {
+      for (const o of objects) {
+        const key = `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? ''}`;
+        const here = `chart "${chart.node.id}"`;
+        const other = mine.get(key) ?? claimed.get(key);
+        if (other) problems.add({ path: this.node.path, property: key, value: chart.node.id, problem: `is delivered twice to the cluster: by ${here} and by ${other}`, fix: 'manage each namespace and policy in one chart of one delivery' });
+        else mine.set(key, `${here} of ${this.node.path}`);
+      }
+    }
+    problems.throwIfAny();
+    for (const [key, owner] of mine) claimed.set(key, owner);
+  }
+}
+
+/**
+ * A Helm release name from a construct path: a DNS-1123 label of at most 40
+ * characters (Helm allows 53; the foundation release adds 11), the path
+ * shortened with a hash of it when longer, so it stays unique in the app.
+ */
+export function defaultReleaseName(path: string): string {
+  const label = toDnsLabel(path, Infinity) || 'policies';
+  if (label.length <= 40) return label;
+  const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
+  return `${label.slice(0, 31).replace(/-$/, '')}-${hash}`;
 }
 
 /** The shard of a namespace: a stable FNV-1a hash, so adding namespaces never moves others. */
@@ -158,6 +216,17 @@ export function shardOf(namespace: string | undefined, shards: number): number {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash % shards;
+}
+
+/** Objects whose meaning needs an engine setting that is off. */
+function checkEngineFeatures(path: string, installation: PolicyEngineInstallation, objects: readonly KubeObject[]): void {
+  const engine = installation.engine;
+  if (engine.kind === PolicyEngineKind.CILIUM && !engine._cilium.sctp) {
+    const sctp = objects.find((o) => JSON.stringify(o.spec ?? {}).includes('"SCTP"'));
+    if (sctp) {
+      fail({ path, property: `${sctp.kind} ${sctp.metadata.namespace ? `${sctp.metadata.namespace}/` : ''}${sctp.metadata.name ?? ''}`, value: 'SCTP', problem: 'has SCTP ports, which Cilium handles only with sctp.enabled (off by default)', fix: 'install Cilium with PolicyEngine.cilium({ sctp: true })' });
+    }
+  }
 }
 
 /** Refuses a chart written for another engine than the cluster runs. */

@@ -14,4 +14,5 @@ export * from './constructs/zero-trust-namespace';
 export * from './constructs/policy-tier';
 export * from './constructs/tier-access';
 export { WARNING_METADATA, collectWarnings } from './constructs/emit';
+export { markDelivered, deliveredBy } from './constructs/delivered';
 export * from '../manifests/types';

@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
-import { ClusterEndpoint, PolicyEngine, SecuredCluster } from '../../lib';
-import { logicalIdOf, testStack } from '../util';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ClusterEndpoint, CiliumMode, PolicyEngine, SecuredCluster } from '../../lib';
+import { joinedText, logicalIdOf, resourcesOfType, testStack, waitsFor } from '../util';
 
 const CLUSTER_TYPE = 'Custom::AWSCDK-EKS-Cluster';
 
@@ -31,7 +32,7 @@ describe('SecuredCluster defaults', () => {
   });
 
   test('secrets are envelope-encrypted with a rotating KMS key', () => {
-    const keyId = logicalIdOf(template, 'AWS::KMS::Key');
+    const keyId = logicalIdOf(template, 'AWS::KMS::Key', (p) => /Kubernetes secrets/.test(String(p.Description)));
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties(CLUSTER_TYPE, {
       Config: Match.objectLike({ encryptionConfig: [{ provider: { keyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } }, resources: ['secrets'] }] }),
@@ -76,7 +77,7 @@ describe('SecuredCluster defaults', () => {
 
   test('the engine waits for the node group, which waits for the VPC CNI add-on', () => {
     const nodegroup = logicalIdOf(template, 'AWS::EKS::Nodegroup');
-    const addon = logicalIdOf(template, 'AWS::EKS::Addon');
+    const addon = logicalIdOf(template, 'AWS::EKS::Addon', (p) => p.AddonName === 'vpc-cni');
     const operator = template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'tigera-operator' } });
     expect(Object.values(operator)[0].DependsOn).toContain(nodegroup);
     template.hasResource('AWS::EKS::Nodegroup', { DependsOn: Match.arrayWith([addon]) });
@@ -87,11 +88,117 @@ describe('SecuredCluster defaults', () => {
     const nodeRole = template.findResources('AWS::IAM::Role')[nodeRoleArn];
     expect(JSON.stringify(nodeRole.Properties.ManagedPolicyArns)).not.toContain('AmazonEKS_CNI_Policy');
     expect(JSON.stringify(nodeRole.Properties.ManagedPolicyArns)).toContain('AmazonEKSWorkerNodePolicy');
-    const addon = template.findResources('AWS::EKS::Addon')[logicalIdOf(template, 'AWS::EKS::Addon')];
+    const addon = template.findResources('AWS::EKS::Addon')[logicalIdOf(template, 'AWS::EKS::Addon', (p) => p.AddonName === 'vpc-cni')];
     const cniRoleId = (addon.Properties.ServiceAccountRoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     const cniRole = template.findResources('AWS::IAM::Role')[cniRoleId];
     expect(JSON.stringify(cniRole.Properties.ManagedPolicyArns)).toContain('AmazonEKS_CNI_Policy');
     expect(cniRole.Properties.AssumeRolePolicyDocument.Statement[0].Action).toBe('sts:AssumeRoleWithWebIdentity');
+  });
+});
+
+describe('a cluster people can reach after deploy', () => {
+  const stack = testStack();
+  const secured = new SecuredCluster(stack, 'Cluster');
+  const template = Template.fromStack(stack);
+
+  test('outputs name the cluster, its OIDC provider, its secrets key and the kubeconfig command', () => {
+    const outputs = template.toJSON().Outputs as { [id: string]: { Value: unknown } };
+    const byId = (re: RegExp) => Object.entries(outputs).find(([id]) => re.test(id))![1].Value;
+    expect(secured.cluster.clusterName).toBeDefined();
+    expect(byId(/ClusterClusterName/)).toEqual({ Ref: logicalIdOf(template, 'Custom::AWSCDK-EKS-Cluster') });
+    expect(byId(/OidcProviderArn/)).toEqual({ Ref: logicalIdOf(template, 'AWS::IAM::OIDCProvider') });
+    expect(byId(/SecretsKeyArn/)).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::KMS::Key', (p) => /Kubernetes secrets/.test(String(p.Description))), 'Arn'] });
+    expect(joinedText(byId(/UpdateKubeconfigCommand/))).toBe(`aws eks update-kubeconfig --name <${logicalIdOf(template, 'Custom::AWSCDK-EKS-Cluster')}> --region <AWS::Region>`);
+  });
+
+  test('CoreDNS and kube-proxy are EKS add-ons created after the node group', () => {
+    const nodegroup = logicalIdOf(template, 'AWS::EKS::Nodegroup');
+    for (const name of ['coredns', 'kube-proxy']) {
+      const id = logicalIdOf(template, 'AWS::EKS::Addon', (p) => p.AddonName === name);
+      template.hasResource('AWS::EKS::Addon', { Properties: Match.objectLike({ AddonName: name, ResolveConflicts: 'OVERWRITE' }), DependsOn: Match.arrayWith([nodegroup]) });
+      expect(waitsFor(template, id, nodegroup)).toBe(true);
+    }
+  });
+
+  test('in Cilium ENI mode CoreDNS still comes after the nodes, which come after Cilium', () => {
+    const eniStack = testStack();
+    new SecuredCluster(eniStack, 'Cluster', { engine: PolicyEngine.cilium({ mode: CiliumMode.ENI }) });
+    const t = Template.fromStack(eniStack);
+    const coreDns = logicalIdOf(t, 'AWS::EKS::Addon', (p) => p.AddonName === 'coredns');
+    expect(waitsFor(t, coreDns, logicalIdOf(t, 'Custom::AWSCDK-EKS-HelmChart', (p) => p.Chart === 'cilium'))).toBe(true);
+  });
+
+  test('without admins, nobody but the deploy role has an access entry', () => {
+    template.resourceCountIs('AWS::EKS::AccessEntry', 0);
+  });
+
+  test('admins get AmazonEKSClusterAdminPolicy on the whole cluster; other entries their own policies', () => {
+    const s2 = testStack();
+    const admin = iam.Role.fromRoleArn(s2, 'Ops', 'arn:aws:iam::111111111111:role/ops');
+    const viewer = iam.Role.fromRoleArn(s2, 'Viewer', 'arn:aws:iam::111111111111:role/viewer');
+    new SecuredCluster(s2, 'Cluster', {
+      admins: [admin],
+      accessEntries: [{ role: viewer, accessPolicies: [eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces: ['team-a'] })] }],
+    });
+    const t = Template.fromStack(s2);
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::111111111111:role/ops',
+      AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']) ]) }) }],
+    });
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::111111111111:role/viewer',
+      AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: ['team-a'] }, PolicyArn: Match.anyValue() }],
+    });
+  });
+});
+
+describe('hardening a guard pack asks for', () => {
+  const stack = testStack();
+  new SecuredCluster(stack, 'Cluster');
+  const template = Template.fromStack(stack);
+  const logsKey = logicalIdOf(template, 'AWS::KMS::Key', (p) => /log groups/.test(String(p.Description)));
+
+  test('the control-plane log group is created first, encrypted, with a retention', () => {
+    const group = logicalIdOf(template, 'AWS::Logs::LogGroup', (p) => /\/cluster/.test(JSON.stringify(p.LogGroupName)));
+    const props = resourcesOfType(template, 'AWS::Logs::LogGroup')[group].Properties;
+    expect(joinedText(props.LogGroupName)).toMatch(/^\/aws\/eks\/TestStack-Cluster-[0-9A-F]{8}\/cluster$/);
+    expect(props).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [logsKey, 'Arn'] } });
+    expect(waitsFor(template, logicalIdOf(template, 'Custom::AWSCDK-EKS-Cluster'), group)).toBe(true);
+    template.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', { Config: Match.objectLike({ name: joinedText(props.LogGroupName).split('/')[3] }) });
+  });
+
+  test('VPC flow logs are encrypted with the same key', () => {
+    const flowLogGroup = logicalIdOf(template, 'AWS::Logs::LogGroup', (p) => p.LogGroupName === undefined);
+    expect(resourcesOfType(template, 'AWS::Logs::LogGroup')[flowLogGroup].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logsKey, 'Arn'] });
+  });
+
+  test('the logs key lets CloudWatch Logs of this account use it', () => {
+    const policy = JSON.stringify(resourcesOfType(template, 'AWS::KMS::Key')[logsKey].Properties.KeyPolicy);
+    expect(policy).toMatch(/"Service":\{"Fn::Join":\["",\["logs\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"\]\]\}/);
+    expect(policy).toContain('kms:EncryptionContext:aws:logs:arn');
+  });
+
+  test('both keys allow grants only for AWS resources', () => {
+    for (const key of Object.values(resourcesOfType(template, 'AWS::KMS::Key'))) {
+      expect((key.Properties.KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual(expect.objectContaining({
+        Effect: 'Deny', Action: 'kms:CreateGrant', Principal: { AWS: '*' },
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }));
+    }
+  });
+
+  test('the VPC\'s default security group is restricted', () => {
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('public subnets do not map public IPs on launch', () => {
+    const subnets = Object.values(resourcesOfType(template, 'AWS::EC2::Subnet'));
+    expect(subnets).toHaveLength(4);
+    expect(subnets.filter((s) => s.Properties.MapPublicIpOnLaunch === true)).toEqual([]);
+  });
+
+  test('nodes have detailed monitoring', () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: Match.objectLike({ Monitoring: { Enabled: true } }) });
   });
 });
 

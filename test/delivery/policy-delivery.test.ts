@@ -1,10 +1,15 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
-import { DeliveryMethod, PolicyChart, PolicyEngine, PolicyTarget, SecuredCluster, ZeroTrustNamespace, shardOf } from 'eks-zero-trust';
+import { CiliumMode, DeliveryMethod, IamServiceAccount, LabelSelector, NamespacePolicy, Peer, PolicyChart, PolicyEngine, PolicyTarget, Port, Protocol, Rule, SecuredCluster, ZeroTrustNamespace, defaultReleaseName, shardOf, writeGitOps } from 'eks-zero-trust';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { addCaasTenant } from '../../examples/caas-tenants/tenant';
 import { tenantNames } from '../../examples/caas-tenants/app';
-import { resourcesOfType, testApp } from '../util';
+import { logicalIdOf, logicalIdOfConstruct, resourcesOfType, testApp, waitsFor } from '../util';
+
+const HELM = 'Custom::AWSCDK-EKS-HelmChart';
 
 function deliver(tenants: number, engine?: PolicyEngine, method?: DeliveryMethod): { template: Template; stack: Stack } {
   const stack = new Stack(testApp(), 'S');
@@ -24,10 +29,10 @@ describe('PolicyDelivery', () => {
   test('namespaces go in a foundation release, policies in a second that waits for it and for the engine', () => {
     const { template } = deliver(2);
     const charts = resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart');
-    const [foundationId] = Object.entries(charts).find(([, r]) => r.Properties.Release === 'zero-trust-policies-foundation')!;
-    const [, policies] = Object.entries(charts).find(([, r]) => r.Properties.Release === 'zero-trust-policies')!;
+    const [foundationId] = Object.entries(charts).find(([, r]) => r.Properties.Release === 's-cluster-policies-foundation')!;
+    const [, policies] = Object.entries(charts).find(([, r]) => r.Properties.Release === 's-cluster-policies')!;
     expect(policies.DependsOn).toEqual(expect.arrayContaining([foundationId, expect.stringMatching(/CalicoApiServerReady/)]));
-    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Release: 'zero-trust-policies', ChartAssetURL: Match.anyValue(), Namespace: 'kube-system', Wait: Match.absent() });
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Release: 's-cluster-policies', ChartAssetURL: Match.anyValue(), Namespace: 'kube-system', Wait: Match.absent() });
   });
 
   test('inline manifests grow with the tenants (the reason for chart assets)', () => {
@@ -57,5 +62,159 @@ describe('PolicyDelivery', () => {
     const after = tenantNames(80).map((n) => shardOf(n, 4)).slice(0, 50);
     expect(after).toEqual(before);
     expect(new Set(before).size).toBe(4);
+  });
+});
+
+describe('release names and ownership on one cluster', () => {
+  function clusterAndChart(id = 'tenants', engine?: PolicyEngine): { stack: Stack; cluster: SecuredCluster; chart: PolicyChart } {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster', { engine });
+    return { stack, cluster, chart: new PolicyChart(new cdk8s.App(), id, { target: cluster.engine.target }) };
+  }
+
+  test('the default release name comes from the construct path: two deliveries never share one', () => {
+    const { stack, cluster, chart } = clusterAndChart('a');
+    new ZeroTrustNamespace(chart, 'team-a');
+    const other = new PolicyChart(new cdk8s.App(), 'b', { target: cluster.engine.target });
+    new ZeroTrustNamespace(other, 'team-b');
+    cluster.addPolicies('TeamA', { charts: [chart] });
+    cluster.addPolicies('TeamB', { charts: [other] });
+    const releases = Object.values(resourcesOfType(Template.fromStack(stack), HELM)).map((r) => r.Properties.Release).filter((r) => typeof r === 'string' && r.startsWith('s-'));
+    expect(releases.sort()).toEqual(['s-cluster-teama', 's-cluster-teama-foundation', 's-cluster-teamb', 's-cluster-teamb-foundation']);
+  });
+
+  test('a long path is shortened with its hash, within Helm\'s 53 characters with every suffix', () => {
+    const name = defaultReleaseName('AVeryLongStackNameForAProductionAccount/SecuredClusterOfTheTeam/TenantPoliciesOfAllCustomers');
+    expect(name).toMatch(/^averylongstacknameforaproductio-[0-9a-f]{8}$/);
+    expect(`${name}-foundation`.length).toBeLessThanOrEqual(53);
+    expect(defaultReleaseName('A/B')).toBe('a-b');
+  });
+
+  test('the same release name twice on one cluster is a synth error', () => {
+    const { cluster, chart } = clusterAndChart('a');
+    new ZeroTrustNamespace(chart, 'team-a');
+    const other = new PolicyChart(new cdk8s.App(), 'b', { target: cluster.engine.target });
+    new ZeroTrustNamespace(other, 'team-b');
+    cluster.addPolicies('TeamA', { charts: [chart], release: 'shared' });
+    expect(() => cluster.addPolicies('TeamB', { charts: [other], release: 'shared' })).toThrow(
+      'S/Cluster/TeamB: release "shared" is already used on this cluster by S/Cluster/TeamA; one release would replace the other\'s policies, and deleting one would remove both. Fix: give each delivery its own release name, or leave release unset for a name derived from the construct path',
+    );
+  });
+
+  test('the same namespace in two charts of one cluster is a synth error', () => {
+    const { cluster, chart } = clusterAndChart('a');
+    new ZeroTrustNamespace(chart, 'shared-ns');
+    const other = new PolicyChart(new cdk8s.App(), 'b', { target: cluster.engine.target });
+    new ZeroTrustNamespace(other, 'shared-ns');
+    cluster.addPolicies('TeamA', { charts: [chart] });
+    expect(() => cluster.addPolicies('TeamB', { charts: [other] })).toThrow(
+      /S\/Cluster\/TeamB: Namespace shared-ns "b" is delivered twice to the cluster: by chart "b" and by chart "a" of S\/Cluster\/TeamA/,
+    );
+  });
+
+  test('the same policy in two charts of one delivery is a synth error', () => {
+    const { cluster, chart } = clusterAndChart('a');
+    new ZeroTrustNamespace(chart, 'team-a');
+    const other = new PolicyChart(new cdk8s.App(), 'b', { target: cluster.engine.target });
+    new NamespacePolicy(other, 'default-deny', { namespace: 'team-a', ingress: [] });
+    expect(() => cluster.addPolicies('Policies', { charts: [chart, other] })).toThrow(/NetworkPolicy team-a\/default-deny "b" is delivered twice to the cluster: by chart "b" and by chart "a"/);
+  });
+
+  test('a policy added to a chart after it was delivered fails where it is added', () => {
+    const { cluster, chart } = clusterAndChart('a');
+    const ns = new ZeroTrustNamespace(chart, 'team-a');
+    cluster.addPolicies('Policies', { charts: [chart] });
+    expect(() => ns.allow(ns.pods({ app: 'web' }), ns.pods({ app: 'db' }), [Port.tcp(5432)])).toThrow(
+      'a/team-a: policy egress-web-to-db "a" is added to chart "a" after S/Cluster/Policies delivered it, so it would never reach the cluster.',
+    );
+    expect(ns.allPolicies.map((p) => p.node.id)).toEqual(['allow-dns', 'default-deny']);
+  });
+
+  test('a namespace added to a delivered chart fails, naming the delivery', () => {
+    const { cluster, chart } = clusterAndChart('a');
+    new ZeroTrustNamespace(chart, 'team-a');
+    cluster.addPolicies('Policies', { charts: [chart] });
+    expect(() => new ZeroTrustNamespace(chart, 'team-late')).toThrow(
+      'a/team-late: namespace "a" is added to chart "a" after S/Cluster/Policies delivered it, so it would never reach the cluster. Fix: add every namespace, policy and rule before passing the chart to addPolicies / PolicyDelivery (or writeGitOps)',
+    );
+  });
+
+  test('any other object added to a delivered chart fails the synth', () => {
+    const { stack, cluster, chart } = clusterAndChart('a');
+    new ZeroTrustNamespace(chart, 'team-a');
+    cluster.addPolicies('Policies', { charts: [chart] });
+    new cdk8s.ApiObject(chart, 'late', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
+    expect(() => Template.fromStack(stack)).toThrow(/S\/Cluster\/Policies: chart "a" got 1 construct\(s\) after it was delivered, which never reach the cluster/);
+  });
+
+  test('writeGitOps counts as delivery too', () => {
+    const chart = new PolicyChart(new cdk8s.App(), 'g', { target: PolicyTarget.KUBERNETES });
+    new ZeroTrustNamespace(chart, 'team-a');
+    writeGitOps([chart], fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-')));
+    expect(() => new ZeroTrustNamespace(chart, 'team-b')).toThrow(/after writeGitOps\(.*\) delivered it/);
+  });
+});
+
+describe('ordering users should not have to add', () => {
+  test.each([['before', true], ['after', false]])('an IRSA service account in a delivered namespace comes after the release that creates it (account created %s the delivery)', (_when, accountFirst) => {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster');
+    const chart = new PolicyChart(new cdk8s.App(), 'apps', { target: cluster.engine.target });
+    new ZeroTrustNamespace(chart, 'payments');
+    const account = () => cluster.addServiceAccount('Payments', { name: 'ledger', namespace: 'payments' });
+    if (accountFirst) account();
+    cluster.addPolicies('Policies', { charts: [chart] });
+    if (!accountFirst) account();
+    const template = Template.fromStack(stack);
+    const foundation = logicalIdOf(template, HELM, (p) => p.Release === 's-cluster-policies-foundation');
+    const manifest = logicalIdOf(template, 'Custom::AWSCDK-EKS-KubernetesResource', (p) => JSON.stringify(p.Manifest).includes('ledger'));
+    expect(waitsFor(template, manifest, foundation)).toBe(true);
+  });
+
+  test('a service account in a namespace nobody here creates is not held back', () => {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster');
+    const account = new IamServiceAccount(stack, 'Sys', { cluster: cluster.cluster, name: 'node-agent', namespace: 'kube-system' });
+    expect(account.serviceAccount.node.dependencies).toEqual([]);
+  });
+
+  test('in Cilium ENI mode every release that carries cilium.io objects waits for every node group and the CRDs', () => {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster', { engine: PolicyEngine.cilium({ mode: CiliumMode.ENI }) });
+    const extraNodes = cluster.cluster.addNodegroupCapacity('Extra', { minSize: 1 });
+    cluster.engine.orderWithNodeGroup(extraNodes);
+    const chart = new PolicyChart(new cdk8s.App(), 'shop', { target: cluster.engine.target });
+    addCaasTenant(chart, 'acme');
+    const delivery = cluster.addPolicies('Policies', { charts: [chart] });
+    const template = Template.fromStack(stack);
+    const nodegroups = Object.keys(template.findResources('AWS::EKS::Nodegroup'));
+    expect(nodegroups).toHaveLength(2);
+    const crdWaits = Object.keys(template.findResources('Custom::AWSCDK-EKS-KubernetesObjectValue'));
+    const policyReleases = delivery.releases.map(logicalIdOfConstruct);
+    expect(policyReleases.length).toBeGreaterThan(0);
+    for (const release of policyReleases) {
+      for (const target of [...nodegroups, ...crdWaits]) expect([release, target, waitsFor(template, release, target)]).toEqual([release, target, true]);
+    }
+  });
+});
+
+describe('engine settings the policies need', () => {
+  function sctpPolicy(engine: PolicyEngine): () => void {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster', { engine });
+    const chart = new PolicyChart(new cdk8s.App(), 'sig', { target: cluster.engine.target });
+    new NamespacePolicy(chart, 'sctp', { namespace: 'signal', appliesTo: LabelSelector.of({ app: 'smf' }), ingress: [Rule.allow({ peers: [Peer.pods({ app: 'amf' })], ports: [Port.sctp(38412)] })] });
+    return () => cluster.addPolicies('Policies', { charts: [chart] });
+  }
+
+  test('SCTP ports on a Cilium without SCTP support fail at synth, naming the setting', () => {
+    expect(sctpPolicy(PolicyEngine.cilium())).toThrow(
+      'S/Cluster/Policies: CiliumNetworkPolicy signal/sctp "SCTP" has SCTP ports, which Cilium handles only with sctp.enabled (off by default). Fix: install Cilium with PolicyEngine.cilium({ sctp: true })',
+    );
+  });
+
+  test('with sctp: true they are delivered', () => {
+    expect(sctpPolicy(PolicyEngine.cilium({ sctp: true }))).not.toThrow();
+    expect(Protocol.SCTP).toBe('SCTP');
   });
 });

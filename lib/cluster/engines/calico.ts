@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
-import { Construct, IDependable } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { deepMerge, JsonObject } from '../../core/merge';
-import { CalicoOptions } from '../policy-engine';
+import { CalicoCrdInstall, CalicoOptions } from '../policy-engine';
 import { CALICO_CHARTS } from '../versions';
+import { ReadinessCheck } from './readiness';
 
 /** The tigera-operator values for Calico in policy-only mode on EKS. */
 export function calicoValues(options: CalicoOptions): JsonObject {
@@ -22,24 +23,37 @@ export function calicoValues(options: CalicoOptions): JsonObject {
   return deepMerge(computed, options.values);
 }
 
+/** What installing Calico created. */
+export interface CalicoInstallation {
+  /** The CRD release (unless external) and the operator. */
+  readonly datapath: IConstruct[];
+  /** The wait for the Calico API server that serves `projectcalico.org/v3`. */
+  readonly apiServerReady: IConstruct;
+}
+
 /**
- * Installs Calico: the CRD chart as its own release, then the operator, then
- * waits for the Calico API server that serves `projectcalico.org/v3`.
- * Returns what policy manifests must wait for.
+ * Installs Calico: the CRDs (a release of their own, or a wait for CRDs
+ * installed outside Helm), then the operator, then waits for the Calico API
+ * server that serves `projectcalico.org/v3`.
  */
-export function installCalico(scope: Construct, cluster: eks.ICluster, chartVersion: string, options: CalicoOptions, after: IDependable[]): Construct[] {
+export function installCalico(scope: Construct, cluster: eks.ICluster, chartVersion: string, options: CalicoOptions, after: IDependable[]): CalicoInstallation {
   const timeout = options.timeout ?? Duration.minutes(10);
-  const crds = new eks.HelmChart(scope, 'CalicoCrds', {
-    cluster,
-    chart: CALICO_CHARTS.crdChart,
-    repository: CALICO_CHARTS.repository,
-    version: chartVersion,
-    namespace: CALICO_CHARTS.namespace,
-    release: CALICO_CHARTS.crdRelease,
-    createNamespace: true,
-    wait: true,
-    timeout,
-  });
+  let crds: IConstruct;
+  if ((options.crds ?? CalicoCrdInstall.HELM_RELEASE) === CalicoCrdInstall.HELM_RELEASE) {
+    crds = new eks.HelmChart(scope, 'CalicoCrds', {
+      cluster,
+      chart: CALICO_CHARTS.crdChart,
+      repository: CALICO_CHARTS.repository,
+      version: chartVersion,
+      namespace: CALICO_CHARTS.namespace,
+      release: CALICO_CHARTS.crdRelease,
+      createNamespace: true,
+      wait: true,
+      timeout,
+    });
+  } else {
+    crds = ReadinessCheck.crdEstablished(CALICO_CHARTS.installationCrd).waitOn(scope, 'CalicoCrdsReady', cluster, timeout);
+  }
   after.forEach((d) => crds.node.addDependency(d));
   const operator = new eks.HelmChart(scope, 'CalicoOperator', {
     cluster,
@@ -55,16 +69,9 @@ export function installCalico(scope: Construct, cluster: eks.ICluster, chartVers
     values: calicoValues(options),
   });
   operator.node.addDependency(crds);
-  // The operator is ready before the API server it deploys. Reading the
-  // APIService's Available condition makes CloudFormation wait until the
-  // aggregated API exists, so projectcalico.org/v3 manifests can be applied.
-  const apiServer = new eks.KubernetesObjectValue(scope, 'CalicoApiServerReady', {
-    cluster,
-    objectType: 'apiservice',
-    objectName: 'v3.projectcalico.org',
-    jsonPath: '.status.conditions[?(@.type=="Available")].status',
-    timeout,
-  });
-  apiServer.node.addDependency(operator);
-  return [crds, operator, apiServer];
+  // The operator is ready before the API server it deploys: wait until the
+  // aggregated API is Available, so projectcalico.org/v3 objects can be applied.
+  const apiServerReady = ReadinessCheck.apiServiceAvailable(CALICO_CHARTS.apiService).waitOn(scope, 'CalicoApiServerReady', cluster, timeout);
+  apiServerReady.node.addDependency(operator);
+  return { datapath: [crds, operator], apiServerReady };
 }

@@ -5,6 +5,7 @@ import { PolicyIntent } from '../intent';
 import { renderIntent } from '../render';
 import { PolicyTarget } from '../target';
 import { checkIntent } from '../validate';
+import { assertNotDelivered } from './delivered';
 
 /** The metadata type under which policy constructs record warnings. */
 export const WARNING_METADATA = 'eks-zero-trust:warning';
@@ -15,6 +16,7 @@ export const WARNING_METADATA = 'eks-zero-trust:warning';
  */
 export function emitIntent(scope: Construct, id: string, intent: PolicyIntent, target: PolicyTarget): { readonly apiObject: ApiObject; readonly manifest: KubeObject } {
   const path = `${scope.node.path}/${id}`;
+  assertNotDelivered(scope, 'policy');
   const check = checkIntent(intent, target, path);
   check.problems.throwIfAny();
   for (const [warningId, message] of check.warnings) addWarning(scope, warningId, message);

@@ -4,6 +4,7 @@ import { fail } from '../../core/errors';
 import { dns1123LabelError } from '../../core/names';
 import { CREATED_BY_LABEL } from '../intent';
 import { CALICO_DEFAULT_TIER } from '../render/calico';
+import { assertNotDelivered } from './delivered';
 
 /** What a Calico tier does with traffic that its policies select but no rule decides. */
 export enum TierDefaultAction {
@@ -50,6 +51,7 @@ export class PolicyTier extends Construct {
 
   constructor(scope: Construct, id: string, props: PolicyTierProps) {
     super(scope, id);
+    assertNotDelivered(this, 'tier');
     this.name = props.name ?? id;
     this.order = props.order;
     const nameError = dns1123LabelError(this.name);

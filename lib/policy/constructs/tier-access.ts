@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { fail, Problems } from '../../core/errors';
 import { dns1123LabelError } from '../../core/names';
 import { CREATED_BY_LABEL } from '../intent';
+import { assertNotDelivered } from './delivered';
 import { PolicyTier } from './policy-tier';
 
 /** Properties of a `TierAccess`. */
@@ -44,6 +45,7 @@ export class TierAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: TierAccessProps) {
     super(scope, id);
+    assertNotDelivered(this, 'tier access');
     const problems = new Problems();
     const subjects = [
       ...(props.groups ?? []).map((name) => ({ kind: 'Group', name, apiGroup: 'rbac.authorization.k8s.io' })),

@@ -10,6 +10,7 @@ import { HttpMatch, Rule } from '../rule';
 import { LabelSelector } from '../selector';
 import { PolicyTarget } from '../target';
 import { NamespacePolicy } from './policies';
+import { assertNotDelivered } from './delivered';
 import { resolveTarget } from './policy-chart';
 
 /** Properties of a `ZeroTrustNamespace`. */
@@ -135,6 +136,7 @@ export class ZeroTrustNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps = {}) {
     super(scope, id);
+    assertNotDelivered(this, 'namespace');
     this.name = props.name ?? id;
     this.target = resolveTarget(this, props.target);
     this.staged = props.staged ?? false;
@@ -239,6 +241,7 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   private createPolicy(name: string, appliesTo: LabelSelector, ingress: readonly Rule[] | undefined, egress: readonly Rule[] | undefined): NamespacePolicy {
+    assertNotDelivered(this, `policy ${name}`);
     const policyName = shortName(name);
     if (this.node.tryFindChild(policyName)) {
       fail({ path: this.node.path, property: 'policy name', value: policyName, problem: 'is used twice: the same flow was allowed twice, or two flows derive the same name', fix: 'allow each flow once with all its ports, or give one of them { name: ... }' });
