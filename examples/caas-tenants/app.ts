@@ -11,6 +11,8 @@ export interface CaasOptions {
   readonly engine?: PolicyEngine;
   /** The stack name. */
   readonly stackName?: string;
+  /** Adds cluster-wide guardrails to the tenants' chart. */
+  readonly guardrails?: (chart: PolicyChart) => void;
 }
 
 /** The tenant names of the example: customer-001, customer-002, ... */
@@ -26,8 +28,9 @@ export function buildApp(app: App = new App(), options: CaasOptions = {}): App {
   const stack = new Stack(app, options.stackName ?? 'CaasTenantsStack');
   const cluster = new SecuredCluster(stack, 'Cluster', { engine: options.engine ?? PolicyEngine.calico() });
   const count = Number(app.node.tryGetContext('tenants') ?? options.tenants ?? 3);
-  const policies = new PolicyChart(new cdk8s.App(), 'tenants', { target: cluster.engine.target });
+  const policies = new PolicyChart(new cdk8s.App(), 'tenants', { target: cluster.engine.target, network: cluster.network });
   for (const customer of tenantNames(count)) addCaasTenant(policies, customer);
+  options.guardrails?.(policies);
   cluster.addPolicies('TenantPolicies', { charts: [policies], shards: Math.max(1, Math.ceil(count / 2500)) });
   return app;
 }

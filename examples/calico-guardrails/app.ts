@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  ClusterPolicy, INSTANCE_METADATA, LabelSelector, Peer, PolicyChart, PolicyTier, Port, Rule, SecuredCluster,
+  ClusterPolicy, GuardrailTier, INSTANCE_METADATA, LabelSelector, Peer, PolicyChart, PolicyTier, Port, Rule, SecuredCluster,
   SelectorOperator, TierAccess, TierDefaultAction, ZeroTrustNamespace,
 } from 'eks-zero-trust';
 
@@ -24,8 +24,8 @@ export function addGuardrails(chart: PolicyChart): void {
     appliesTo: LabelSelector.expressions([{ key: 'eks-zero-trust.io/imds-access', operator: SelectorOperator.DOES_NOT_EXIST }]),
     egress: [Rule.log({ peers: metadata }), Rule.deny({ peers: metadata })],
   });
-  // Security: quarantined pods talk to nobody, whatever lower tiers say. It comes
-  // before the metadata guardrail, whose final Pass would skip the rest of the tier.
+  // Security: quarantined pods talk to nobody, whatever lower tiers say.
+  // The tier's default action (Pass) hands everything else to the next tier.
   const quarantine = new ClusterPolicy(chart, 'quarantine', {
     tier: security.name,
     order: 5,
@@ -42,6 +42,16 @@ export function addGuardrails(chart: PolicyChart): void {
   [imds, quarantine].forEach((p) => p.apiObject.addDependency(security.apiObject));
   dns.apiObject.addDependency(platform.apiObject);
 
+  // Baseline, after every namespace's policies: pods of development namespaces
+  // never reach production ones unless a production policy allows it. An
+  // upstream ClusterNetworkPolicy, which Calico 3.32 enforces.
+  new ClusterPolicy(chart, 'dev-not-into-prod', {
+    clusterNetworkPolicy: true,
+    guardrailTier: GuardrailTier.BASELINE,
+    namespaces: LabelSelector.of({ environment: 'prod' }),
+    ingress: [Rule.deny({ peers: [Peer.podsInNamespacesMatching(LabelSelector.of({ environment: 'dev' }))] })],
+  });
+
   // The payments team owns its tier in its namespace, and stages its policies first.
   new TierAccess(chart, 'payments-team', { tier: payments, namespaces: ['payments'], groups: ['payments-developers'] });
   const ns = new ZeroTrustNamespace(chart, 'payments', { tier: payments.name, staged: true, allowDns: false });
@@ -52,7 +62,7 @@ export function addGuardrails(chart: PolicyChart): void {
 export function buildApp(app: App = new App()): App {
   const stack = new Stack(app, 'CalicoGuardrailsStack');
   const cluster = new SecuredCluster(stack, 'Cluster');
-  const chart = new PolicyChart(new cdk8s.App(), 'guardrails', { target: cluster.engine.target });
+  const chart = new PolicyChart(new cdk8s.App(), 'guardrails', { target: cluster.engine.target, network: cluster.network });
   addGuardrails(chart);
   cluster.addPolicies('Guardrails', { charts: [chart], release: 'guardrails' });
   return app;

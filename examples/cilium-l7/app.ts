@@ -24,7 +24,7 @@ export function addShopPolicies(chart: cdk8s.Chart, target: PolicyTarget): ZeroT
 export function buildApp(app: App = new App()): App {
   const stack = new Stack(app, 'CiliumL7Stack');
   const cluster = new SecuredCluster(stack, 'Cluster', { engine: PolicyEngine.cilium({ mode: CiliumMode.ENI, hubbleUi: true }) });
-  const chart = new PolicyChart(new cdk8s.App(), 'shop', { target: cluster.engine.target });
+  const chart = new PolicyChart(new cdk8s.App(), 'shop', { target: cluster.engine.target, network: cluster.network });
   addShopPolicies(chart, cluster.engine.target);
   cluster.addPolicies('ShopPolicies', { charts: [chart] });
   return app;

@@ -5,6 +5,7 @@ import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs'
 import { cidrOverlaps, IpFamily, parseCidr } from '../core/cidr';
 import { Problems } from '../core/errors';
 import { getPath, JsonObject } from '../core/merge';
+import { ClusterNetwork } from '../policy/network';
 import { PolicyTarget } from '../policy/target';
 import { installCalico } from './engines/calico';
 import { CILIUM_CHAINING_POOL_CANDIDATES, installCilium } from './engines/cilium';
@@ -90,6 +91,12 @@ export class PolicyEngineInstallation extends Construct {
   public readonly vpcCniAddon?: eks.CfnAddon;
   /** The VPC blocks known at synth, for checks that need them. */
   public readonly vpcCidrs: KnownVpcCidrs;
+  /**
+   * The cluster's pod address blocks as the policy layer takes them (the
+   * VPC's known blocks): pass it to `PolicyChart` so the internet peer
+   * excludes them.
+   */
+  public readonly network: ClusterNetwork;
 
   private readonly coreDnsRestart?: IConstruct;
 
@@ -111,6 +118,7 @@ export class PolicyEngineInstallation extends Construct {
     const imported = !(cluster instanceof eks.Cluster);
     const vpc = clusterVpc(cluster);
     this.vpcCidrs = vpc ? knownVpcCidrs(vpc) : { cidrs: [], complete: false, hasIpv6: false };
+    this.network = ClusterNetwork.of({ podCidrs: this.vpcCidrs.cidrs, ipv6: cluster.ipFamily === eks.IpFamily.IP_V6 });
     const ciliumEni = engine.kind === PolicyEngineKind.CILIUM && engine._cilium.mode === CiliumMode.ENI;
     const chainingPool = engine.kind === PolicyEngineKind.CILIUM && !ciliumEni ? chooseChainingPool(engine._cilium.chainingPoolCidr, this.vpcCidrs) : undefined;
     validateEngine(this.node.path, engine, { chainingPool, vpcCidrs: this.vpcCidrs, hasVpc: vpc !== undefined });
@@ -286,6 +294,9 @@ function validateEngine(path: string, engine: PolicyEngine, context: EngineConte
         problems.add({ path, property: 'PolicyEngine.cilium({ version })', value: engine.version, problem: 'is not a Cilium chart version (MAJOR.MINOR.PATCH)', fix: `use a version such as "${CILIUM_CHART.defaultVersion}"` });
       } else if (!(m[1] === '1' && (m[2] === '19' || m[2] === '20'))) {
         problems.add({ path, property: 'PolicyEngine.cilium({ version })', value: engine.version, problem: 'is outside the supported range 1.19.x-1.20.x', fix: `use a 1.19 or 1.20 release, for example "${CILIUM_CHART.defaultVersion}"` });
+      }
+      if (engine._cilium.clusterNetworkPolicy && m && m[2] !== '20') {
+        problems.add({ path, property: 'PolicyEngine.cilium({ clusterNetworkPolicy })', value: engine.version, problem: 'asks for ClusterNetworkPolicy, which Cilium enforces from 1.20 (k8sClusterNetworkPolicy in the 1.20 chart)', fix: 'use a 1.20 release, or render guardrails as CiliumClusterwideNetworkPolicy' });
       }
       const mode = engine._cilium.mode ?? CiliumMode.CHAINING;
       const chaining = getPath(raw, ['cni', 'chainingMode']);

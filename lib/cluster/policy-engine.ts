@@ -105,6 +105,14 @@ export interface CiliumOptions extends HelmEngineOptions {
    * @default - the first of CILIUM_CHAINING_POOL_CANDIDATES that overlaps no known VPC block
    */
   readonly chainingPoolCidr?: string;
+  /**
+   * Enforce upstream `policy.networking.k8s.io` ClusterNetworkPolicy
+   * (`k8sClusterNetworkPolicy.enabled`, Cilium 1.20+). Its CRD
+   * (kubernetes-sigs/network-policy-api v0.2.0, standard channel) must be
+   * installed; deliveries wait until it is established.
+   * @default false
+   */
+  readonly clusterNetworkPolicy?: boolean;
 }
 
 /** Options for the VPC CNI's native network policy. */

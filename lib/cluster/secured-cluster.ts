@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
+import { ClusterNetwork } from '../policy/network';
 import { parseCidr } from '../core/cidr';
 import { CILIUM_AGENT_NOT_READY_TAINT } from './engines/cilium';
 import { IamServiceAccount, IamServiceAccountOptions } from './iam-service-account';
@@ -181,6 +182,13 @@ export class SecuredCluster extends Construct {
   public readonly logsEncryptionKey: kms.Key;
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
+  /**
+   * The pod address blocks (the VPC's), for `PolicyChart`'s `network`: the
+   * internet peer of the chart's policies then never contains the cluster's pods.
+   */
+  public get network(): ClusterNetwork {
+    return this.engine.network;
+  }
 
   constructor(scope: Construct, id: string, props: SecuredClusterProps = {}) {
     super(scope, id);

@@ -53,6 +53,9 @@ export const CILIUM_CHART = {
   policyCrds: ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io'],
 } as const;
 
+/** The CRD of upstream `policy.networking.k8s.io` ClusterNetworkPolicy (network-policy-api v0.2.0). */
+export const CLUSTER_NETWORK_POLICY_CRD = 'clusternetworkpolicies.policy.networking.k8s.io';
+
 /** The Amazon VPC CNI, managed as an EKS add-on. */
 export const VPC_CNI_ADDON = {
   /** The EKS add-on name. */

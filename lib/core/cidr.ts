@@ -160,6 +160,13 @@ export function cidrLast(block: Cidr): bigint {
 /** The private IPv4 ranges of RFC 1918. */
 export const RFC1918: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
+/**
+ * The RFC 6598 shared address space. EKS custom networking gives pods
+ * addresses from secondary VPC blocks in this range (EKS user guide, "Deploy
+ * Pods in alternate subnets with custom networking").
+ */
+export const IPV4_SHARED_ADDRESS_SPACE = '100.64.0.0/10';
+
 /** IPv4 link-local (RFC 3927), which holds the instance metadata service 169.254.169.254. */
 export const IPV4_LINK_LOCAL = '169.254.0.0/16';
 

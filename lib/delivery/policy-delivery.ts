@@ -8,8 +8,12 @@ import { fail, Problems } from '../core/errors';
 import { dns1123LabelError, toDnsLabel } from '../core/names';
 import { clusterRegistry, namespaceCreatedBy } from '../cluster/cluster-registry';
 import { PolicyEngineKind } from '../cluster/policy-engine';
+import { VPC_CNI_ADDON } from '../cluster/versions';
 import { PolicyEngineInstallation } from '../cluster/policy-engine-installation';
+import { IpFamily } from '../core/cidr';
 import { markDelivered } from '../policy/constructs/delivered';
+import { ClusterNetwork } from '../policy/network';
+import { internetExclusions } from '../policy/peer';
 import { KubeObject } from '../manifests/types';
 import { collectWarnings } from '../policy/constructs/emit';
 import { PolicyChart } from '../policy/constructs/policy-chart';
@@ -126,7 +130,10 @@ export class PolicyDelivery extends Construct {
       const count = chart.node.findAll().length;
       this.node.addValidation({ validate: () => (chart.node.findAll().length === count ? [] : [`${this.node.path}: chart "${chart.node.id}" got ${chart.node.findAll().length - count} construct(s) after it was delivered, which never reach the cluster. Fix: add every object to the chart before passing it to addPolicies / PolicyDelivery`]) });
     }
-    if (installation) checkEngineFeatures(this.node.path, installation, rendered.flatMap((r) => r.objects));
+    if (installation) {
+      checkEngineFeatures(this, installation, rendered.flatMap((r) => r.objects));
+      for (const { chart } of rendered) checkChartNetwork(this.node.path, chart, installation);
+    }
     const ready = installation?.ready;
     if (method === DeliveryMethod.INLINE_MANIFEST) {
       for (const { chart, objects } of rendered) {
@@ -218,15 +225,69 @@ export function shardOf(namespace: string | undefined, shards: number): number {
   return hash % shards;
 }
 
-/** Objects whose meaning needs an engine setting that is off. */
-function checkEngineFeatures(path: string, installation: PolicyEngineInstallation, objects: readonly KubeObject[]): void {
+/** The stable ids of the delivery's warnings. */
+export const DELIVERY_WARNINGS = {
+  vpcCniVersionUnknown: 'eks-zero-trust:vpc-cni-version-unknown',
+} as const;
+
+const objectName = (o: KubeObject) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? ''}`;
+
+/** Objects whose meaning needs an engine setting or version the cluster does not have. */
+function checkEngineFeatures(scope: Construct, installation: PolicyEngineInstallation, objects: readonly KubeObject[]): void {
+  const path = scope.node.path;
   const engine = installation.engine;
+  const problems = new Problems();
   if (engine.kind === PolicyEngineKind.CILIUM && !engine._cilium.sctp) {
     const sctp = objects.find((o) => JSON.stringify(o.spec ?? {}).includes('"SCTP"'));
-    if (sctp) {
-      fail({ path, property: `${sctp.kind} ${sctp.metadata.namespace ? `${sctp.metadata.namespace}/` : ''}${sctp.metadata.name ?? ''}`, value: 'SCTP', problem: 'has SCTP ports, which Cilium handles only with sctp.enabled (off by default)', fix: 'install Cilium with PolicyEngine.cilium({ sctp: true })' });
+    if (sctp) problems.add({ path, property: objectName(sctp), value: 'SCTP', problem: 'has SCTP ports, which Cilium handles only with sctp.enabled (off by default)', fix: 'install Cilium with PolicyEngine.cilium({ sctp: true })' });
+  }
+  const upstream = objects.find((o) => o.kind === 'ClusterNetworkPolicy' && o.apiVersion.startsWith('policy.networking.k8s.io/'));
+  if (upstream && engine.kind === PolicyEngineKind.CILIUM && !engine._cilium.clusterNetworkPolicy) {
+    problems.add({ path, property: objectName(upstream), value: upstream.apiVersion, problem: 'is a ClusterNetworkPolicy, which Cilium ignores unless k8sClusterNetworkPolicy is enabled (1.20+)', fix: 'install Cilium 1.20 with PolicyEngine.cilium({ clusterNetworkPolicy: true }), or render a CiliumClusterwideNetworkPolicy' });
+  }
+  if (upstream && engine.kind === PolicyEngineKind.VPC_CNI) {
+    problems.add({ path, property: objectName(upstream), value: upstream.apiVersion, problem: 'is an upstream ClusterNetworkPolicy, which the VPC CNI does not enforce (it enforces networking.k8s.aws ClusterNetworkPolicy)', fix: 'create the ClusterPolicy for the cluster\'s target without clusterNetworkPolicy: true' });
+  }
+  const amazon = objects.find((o) => o.kind === 'ClusterNetworkPolicy' && o.apiVersion.startsWith('networking.k8s.aws/'));
+  if (amazon && engine.kind === PolicyEngineKind.VPC_CNI) {
+    const min = VPC_CNI_ADDON.clusterNetworkPolicyMinVersion;
+    const version = /^v(\d+)\.(\d+)\.(\d+)/.exec(engine.version);
+    if (!version) {
+      Annotations.of(scope).addWarningV2(DELIVERY_WARNINGS.vpcCniVersionUnknown, `${path}: ${objectName(amazon)} needs the vpc-cni add-on ${min} or later, and the add-on version is left to EKS; pin it with PolicyEngine.vpcCni({ addonVersion: 'v${min}-eksbuild.1' }) or later.`);
+    } else if (compareVersions(version.slice(1).map(Number), min.split('.').map(Number)) < 0) {
+      problems.add({ path, property: objectName(amazon), value: engine.version, problem: `is an Amazon EKS ClusterNetworkPolicy, which the VPC CNI enforces from ${min}`, fix: `use PolicyEngine.vpcCni({ addonVersion: 'v${min}-eksbuild.1' }) or later` });
     }
   }
+  problems.throwIfAny();
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+/**
+ * A chart whose policies name the internet must leave out the cluster's pod
+ * blocks: the VPC CNI gives pods VPC addresses, and Calico `nets` and
+ * Kubernetes `ipBlock` match pod addresses (a tenant's internet egress would
+ * reach another tenant's pods). RFC 1918 and 100.64.0.0/10 are left out
+ * always; other VPC blocks, and an IPv6 cluster's global ones, only through
+ * the chart's `network`.
+ */
+function checkChartNetwork(path: string, source: Chart, installation: PolicyEngineInstallation): void {
+  const chart = source instanceof PolicyChart ? (source as PolicyChart) : undefined;
+  if (!chart?.hasInternetPeers) return;
+  const excluded = internetExclusions([], chart.network);
+  const blocks = [...excluded.v4, ...excluded.v6];
+  const uncovered = installation.network.podCidrs.filter((c) => !ClusterNetwork.of({ podCidrs: blocks }).covers(c));
+  const problems = new Problems();
+  if (uncovered.length > 0) {
+    problems.add({ path, property: `chart ${chart.node.id} network`, value: uncovered, problem: 'holds pod addresses of the cluster that the chart\'s internet peers do not exclude, so "internet egress" would reach those pods', fix: 'create the PolicyChart with network: cluster.network (SecuredCluster or PolicyEngineInstallation)' });
+  }
+  if (installation.network.ipv6 && (chart.network?.cidrsOf(IpFamily.IPV6).length ?? 0) === 0) {
+    problems.add({ path, property: `chart ${chart.node.id} network`, value: chart.network?.podCidrs ?? [], problem: 'has no IPv6 block, but the cluster is IPv6: its pods have global addresses that the internet peer would contain', fix: 'create the PolicyChart with network: ClusterNetwork.of({ podCidrs: [<the VPC\'s IPv6 block>], ipv6: true })' });
+  }
+  problems.throwIfAny();
 }
 
 /** Refuses a chart written for another engine than the cluster runs. */

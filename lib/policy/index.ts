@@ -16,3 +16,4 @@ export * from './constructs/tier-access';
 export { WARNING_METADATA, collectWarnings } from './constructs/emit';
 export { markDelivered, deliveredBy } from './constructs/delivered';
 export * from '../manifests/types';
+export * from './network';

@@ -2,6 +2,18 @@ import { LabelSelector } from './selector';
 import { Rule } from './rule';
 
 /**
+ * The tier of an admin policy (ClusterNetworkPolicy): `ADMIN` is evaluated
+ * before every namespace's NetworkPolicy and cannot be overridden by it;
+ * `BASELINE` after them, for traffic they leave undecided.
+ */
+export enum GuardrailTier {
+  /** Before namespaced policies; its decisions are final. */
+  ADMIN = 'Admin',
+  /** After namespaced policies: a default they can override. */
+  BASELINE = 'Baseline',
+}
+
+/**
  * One policy as the engine-agnostic model sees it. Renderers turn an intent
  * into the manifest of one dialect; the same intent means the same
  * connectivity in each (the README's policy section lists where engines differ).
@@ -38,6 +50,17 @@ export interface PolicyIntent {
   readonly staged: boolean;
   /** Labels to put on the rendered object. */
   readonly labels: { readonly [key: string]: string };
+  /**
+   * For cluster-wide intents rendered as ClusterNetworkPolicy: its tier.
+   * @default GuardrailTier.ADMIN
+   */
+  readonly guardrailTier?: GuardrailTier;
+  /**
+   * Render a cluster-wide intent as upstream `policy.networking.k8s.io/v1alpha2`
+   * ClusterNetworkPolicy instead of the engine's own kind.
+   * @default false
+   */
+  readonly clusterNetworkPolicy?: boolean;
 }
 
 /** The label every object created by this library carries. */

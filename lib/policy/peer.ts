@@ -1,6 +1,7 @@
-import { cidrContains, IPV4_LINK_LOCAL, IPV6_LINK_LOCAL, IPV6_UNIQUE_LOCAL, IpFamily, parseCidr, RFC1918 } from '../core/cidr';
+import { cidrContains, IPV4_LINK_LOCAL, IPV4_SHARED_ADDRESS_SPACE, IPV6_LINK_LOCAL, IPV6_UNIQUE_LOCAL, IpFamily, parseCidr, RFC1918 } from '../core/cidr';
 import { Problems } from '../core/errors';
 import { dns1123LabelError } from '../core/names';
+import { ClusterNetwork } from './network';
 import { LabelSelector } from './selector';
 
 /** The namespace label every Kubernetes namespace carries since 1.21. */
@@ -23,6 +24,9 @@ export type PeerSpec =
   | { readonly kind: 'any' }
   | { readonly kind: 'pods'; readonly pods: LabelSelector; readonly namespaces: NamespaceScope }
   | { readonly kind: 'cidr'; readonly cidr: string; readonly except: readonly string[] }
+  | { readonly kind: 'internet'; readonly excludeCidrs: readonly string[] }
+  | { readonly kind: 'nodes'; readonly cidrs: readonly string[] }
+  | { readonly kind: 'podIdentityAgent' }
   | { readonly kind: 'apiServer'; readonly cidrs: readonly string[] }
   | { readonly kind: 'fqdn'; readonly matchName?: string; readonly matchPattern?: string }
   | { readonly kind: 'service'; readonly name: string; readonly namespace: string };
@@ -48,12 +52,58 @@ export interface InternetOptions {
 /** Options of `Peer.kubeApiServer`. */
 export interface ApiServerOptions {
   /**
-   * The addresses of the API server endpoints (on EKS: the VPC subnets that
-   * hold the cluster's control-plane ENIs). Kubernetes NetworkPolicy can only
-   * name the API server by address; Calico and Cilium find it themselves.
+   * The addresses of the API server, as `/32` (or `/128`) blocks: the
+   * endpoints of `default/kubernetes` (`kubectl get endpoints kubernetes -n
+   * default`; on EKS the control-plane ENIs in the VPC) and its ClusterIP
+   * (`kubectl get service kubernetes -n default`, the first address of the
+   * service range, such as 172.20.0.1). The VPC CNI matches egress before the
+   * ClusterIP is translated, so both are needed. Kubernetes NetworkPolicy can
+   * only name the API server by address; Calico and Cilium find it themselves.
    * @default - none: fine for Calico and Cilium, an error for Kubernetes NetworkPolicy
    */
   readonly cidrs?: readonly string[];
+}
+
+/** Options of `Peer.nodes`. */
+export interface NodesOptions {
+  /**
+   * The blocks of the node subnets, for engines that match nodes by address
+   * (Kubernetes NetworkPolicy, Calico without host endpoints). Cilium matches
+   * its `host` and `remote-node` entities instead.
+   * @default - none: fine for Cilium, an error for the other dialects
+   */
+  readonly cidrs?: readonly string[];
+}
+
+/** The EKS Pod Identity agent's link-local addresses (IPv4 and IPv6), where pods fetch credentials. */
+export const POD_IDENTITY_AGENT = { cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'], port: 80 } as const;
+
+/**
+ * The blocks the internet peer leaves out: RFC 1918, RFC 6598 shared address
+ * space (EKS custom networking gives pods 100.64.0.0/10 addresses), IPv4
+ * link-local (which holds the instance metadata service), IPv6 unique-local
+ * and link-local; then what the caller and the cluster's network add.
+ */
+export function internetExclusions(extra: readonly string[], network: ClusterNetwork | undefined): { readonly v4: string[]; readonly v6: string[] } {
+  const family = (c: string) => parseCidr(c).cidr?.family;
+  const uniqueOutside = (base: string[], more: readonly string[]) => {
+    const out = [...base];
+    for (const c of more) {
+      const block = parseCidr(c).cidr;
+      if (block && !out.some((o) => { const b = parseCidr(o).cidr; return b !== undefined && cidrContains(b, block); })) out.push(block.text);
+    }
+    return out;
+  };
+  const pods = network?.podCidrs ?? [];
+  const v4 = uniqueOutside(uniqueOutside([...RFC1918, IPV4_SHARED_ADDRESS_SPACE, IPV4_LINK_LOCAL], extra.filter((c) => family(c) !== IpFamily.IPV6)), pods.filter((c) => family(c) === IpFamily.IPV4));
+  const v6 = uniqueOutside(uniqueOutside([IPV6_UNIQUE_LOCAL, IPV6_LINK_LOCAL], extra.filter((c) => family(c) === IpFamily.IPV6)), pods.filter((c) => family(c) === IpFamily.IPV6));
+  return { v4, v6 };
+}
+
+/** The internet as address blocks: `0.0.0.0/0` and `::/0` minus `internetExclusions`. */
+export function internetBlocks(extra: readonly string[], network: ClusterNetwork | undefined): { readonly cidr: string; readonly except: readonly string[] }[] {
+  const { v4, v6 } = internetExclusions(extra, network);
+  return [{ cidr: '0.0.0.0/0', except: v4 }, { cidr: '::/0', except: v6 }];
 }
 
 /**
@@ -118,24 +168,48 @@ export class Peer {
   }
 
   /**
-   * The internet: `0.0.0.0/0` and `::/0` minus RFC 1918, link-local, IPv6
-   * unique-local and link-local, and `excludeCidrs`. Pods of the cluster
-   * are therefore never "the internet".
+   * The internet: `0.0.0.0/0` and `::/0` minus RFC 1918, 100.64.0.0/10,
+   * link-local, IPv6 unique-local and link-local, `excludeCidrs`, and the pod
+   * blocks of the chart's `network` (the VPC's blocks on EKS). Pods of the
+   * cluster are therefore never "the internet".
    */
   public static internet(options: InternetOptions = {}): Peer {
-    const extra = options.excludeCidrs ?? [];
-    const family = (c: string) => parseCidr(c).cidr?.family;
-    const v4 = [...RFC1918, IPV4_LINK_LOCAL, ...extra.filter((c) => family(c) !== IpFamily.IPV6)];
-    const v6 = [IPV6_UNIQUE_LOCAL, IPV6_LINK_LOCAL, ...extra.filter((c) => family(c) === IpFamily.IPV6)];
-    return new Peer([
-      { kind: 'cidr', cidr: '0.0.0.0/0', except: v4 },
-      { kind: 'cidr', cidr: '::/0', except: v6 },
-    ], 'internet');
+    return new Peer([{ kind: 'internet', excludeCidrs: [...(options.excludeCidrs ?? [])] }], 'internet');
   }
 
-  /** The Kubernetes API server. */
+  /**
+   * The Kubernetes API server: as a destination (controllers, operators) and
+   * as a source (admission and conversion webhooks it calls, such as the AWS
+   * Load Balancer Controller's, cert-manager's or Karpenter's).
+   */
   public static kubeApiServer(options: ApiServerOptions = {}): Peer {
     return new Peer([{ kind: 'apiServer', cidrs: [...(options.cidrs ?? [])] }], 'kube-apiserver');
+  }
+
+  /**
+   * The cluster's nodes (host-network pods, kubelet health checks): Cilium's
+   * `host` and `remote-node` entities, or the node subnets' blocks.
+   */
+  public static nodes(options: NodesOptions = {}): Peer {
+    return new Peer([{ kind: 'nodes', cidrs: [...(options.cidrs ?? [])] }], 'nodes');
+  }
+
+  /**
+   * The EKS Pod Identity agent, a host-network pod on every node at
+   * 169.254.170.23 and fd00:ec2::23 (port 80), where pods of Pod Identity
+   * service accounts fetch credentials. Cilium sees it as the `host` entity.
+   */
+  public static podIdentityAgent(): Peer {
+    return new Peer([{ kind: 'podIdentityAgent' }], 'eks-pod-identity-agent');
+  }
+
+  /**
+   * Interface VPC endpoints (STS, ECR, S3 interface, ...) by the blocks of
+   * the subnets they sit in: inside the VPC, so the internet peer excludes
+   * them, and IRSA pods that call a private STS endpoint need this peer.
+   */
+  public static vpcEndpoints(subnetCidrs: readonly string[]): Peer {
+    return new Peer(subnetCidrs.map((cidr) => ({ kind: 'cidr', cidr, except: [] })), 'vpc-endpoints');
   }
 
   /** A fully qualified domain name (Cilium `toFQDNs`, egress only). */
@@ -209,6 +283,14 @@ function validatePeerSpec(spec: PeerSpec, problems: Problems, path: string, prop
       return;
     case 'apiServer':
       for (const c of spec.cidrs) validateCidr(c, problems, path, `${property} API server CIDR`);
+      return;
+    case 'nodes':
+      for (const c of spec.cidrs) validateCidr(c, problems, path, `${property} node CIDR`);
+      return;
+    case 'internet':
+      for (const c of spec.excludeCidrs) validateCidr(c, problems, path, `${property} excluded CIDR`);
+      return;
+    case 'podIdentityAgent':
       return;
     case 'fqdn':
       if (spec.matchName !== undefined && (!FQDN_NAME.test(spec.matchName) || spec.matchName.length > 255)) {

@@ -34,6 +34,12 @@ export enum PolicyFeature {
   CLUSTER_WIDE = 'cluster-wide policies',
   /** Kubernetes services as peers. */
   SERVICE_PEERS = 'Kubernetes services as peers',
+  /** Upstream `policy.networking.k8s.io/v1alpha2` ClusterNetworkPolicy. */
+  CLUSTER_NETWORK_POLICY = 'ClusterNetworkPolicy (policy.networking.k8s.io)',
+  /** Amazon EKS `networking.k8s.aws/v1alpha1` ClusterNetworkPolicy (admin policies of the VPC CNI). */
+  AMAZON_CLUSTER_NETWORK_POLICY = 'Amazon EKS ClusterNetworkPolicy (networking.k8s.aws)',
+  /** ICMP and ICMPv6 rules. */
+  ICMP = 'ICMP rules',
 }
 
 /**
@@ -45,13 +51,17 @@ export class PolicyTarget {
   /** Plain Kubernetes NetworkPolicy, for any conformant engine. */
   public static readonly KUBERNETES = new PolicyTarget('Kubernetes NetworkPolicy', PolicyDialect.KUBERNETES, []);
 
-  /** The Amazon VPC CNI's network policy agent: Kubernetes NetworkPolicy only. */
-  public static readonly VPC_CNI = new PolicyTarget('Amazon VPC CNI network policy', PolicyDialect.KUBERNETES, []);
+  /**
+   * The Amazon VPC CNI's network policy agent: Kubernetes NetworkPolicy, and
+   * cluster-wide guardrails as Amazon EKS ClusterNetworkPolicy (VPC CNI 1.21.1+).
+   */
+  public static readonly VPC_CNI = new PolicyTarget('Amazon VPC CNI network policy', PolicyDialect.KUBERNETES, [PolicyFeature.AMAZON_CLUSTER_NETWORK_POLICY]);
 
   /** Calico open source in policy-only mode. */
   public static readonly CALICO = new PolicyTarget('Calico', PolicyDialect.CALICO, [
     PolicyFeature.DENY, PolicyFeature.LOG, PolicyFeature.PASS, PolicyFeature.TIERS,
     PolicyFeature.STAGED, PolicyFeature.CLUSTER_WIDE, PolicyFeature.SERVICE_PEERS,
+    PolicyFeature.CLUSTER_NETWORK_POLICY, PolicyFeature.ICMP,
   ]);
 
   /**
@@ -59,12 +69,13 @@ export class PolicyTarget {
    * NetworkPolicy (staged ones as Calico `StagedKubernetesNetworkPolicy`).
    */
   public static readonly CALICO_PORTABLE = new PolicyTarget('Calico (Kubernetes NetworkPolicy dialect)', PolicyDialect.KUBERNETES, [
-    PolicyFeature.STAGED,
+    PolicyFeature.STAGED, PolicyFeature.CLUSTER_NETWORK_POLICY,
   ]);
 
   /** Cilium owning the datapath (ENI mode): L3-L7. */
   public static readonly CILIUM = new PolicyTarget('Cilium (ENI mode)', PolicyDialect.CILIUM, [
     PolicyFeature.L7_HTTP, PolicyFeature.FQDN, PolicyFeature.DENY, PolicyFeature.CLUSTER_WIDE, PolicyFeature.SERVICE_PEERS,
+    PolicyFeature.CLUSTER_NETWORK_POLICY, PolicyFeature.ICMP,
   ]);
 
   /**
@@ -73,6 +84,7 @@ export class PolicyTarget {
    */
   public static readonly CILIUM_CHAINING = new PolicyTarget('Cilium (aws-cni chaining mode)', PolicyDialect.CILIUM, [
     PolicyFeature.DENY, PolicyFeature.CLUSTER_WIDE, PolicyFeature.SERVICE_PEERS,
+    PolicyFeature.CLUSTER_NETWORK_POLICY, PolicyFeature.ICMP,
   ]);
 
   private static readonly ALL = [

@@ -1,13 +1,16 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
-import { CiliumMode, DeliveryMethod, IamServiceAccount, LabelSelector, NamespacePolicy, Peer, PolicyChart, PolicyEngine, PolicyTarget, Port, Protocol, Rule, SecuredCluster, ZeroTrustNamespace, defaultReleaseName, shardOf, writeGitOps } from 'eks-zero-trust';
+import { CiliumMode, ClusterPolicy, DeliveryMethod, IamServiceAccount, LabelSelector, NamespacePolicy, Peer, PolicyChart, PolicyEngine, PolicyTarget, Port, Protocol, Rule, SecuredCluster, ZeroTrustNamespace, defaultReleaseName, shardOf, writeGitOps } from 'eks-zero-trust';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { addCaasTenant } from '../../examples/caas-tenants/tenant';
 import { tenantNames } from '../../examples/caas-tenants/app';
-import { logicalIdOf, logicalIdOfConstruct, resourcesOfType, testApp, waitsFor } from '../util';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { helmValues, logicalIdOf, logicalIdOfConstruct, resourcesOfType, testApp, waitsFor } from '../util';
+
+const helmValuesOf = (t: Template) => helmValues(t, 'cilium');
 
 const HELM = 'Custom::AWSCDK-EKS-HelmChart';
 
@@ -216,5 +219,61 @@ describe('engine settings the policies need', () => {
   test('with sctp: true they are delivered', () => {
     expect(sctpPolicy(PolicyEngine.cilium({ sctp: true }))).not.toThrow();
     expect(Protocol.SCTP).toBe('SCTP');
+  });
+});
+
+describe('guardrail kinds need the engine to enforce them', () => {
+  function deliverGuardrail(engine: PolicyEngine, props: { clusterNetworkPolicy?: boolean } = {}): { stack: Stack; run: () => void } {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster', { engine });
+    const chart = new PolicyChart(new cdk8s.App(), 'guard', { target: cluster.engine.target });
+    new ClusterPolicy(chart, 'deny-imds', { ...props, egress: [Rule.deny({ peers: [Peer.ipBlock('169.254.169.254/32')] })] });
+    return { stack, run: () => cluster.addPolicies('Guardrails', { charts: [chart] }) };
+  }
+
+  test('an upstream ClusterNetworkPolicy on Cilium without the opt-in is refused', () => {
+    expect(deliverGuardrail(PolicyEngine.cilium(), { clusterNetworkPolicy: true }).run).toThrow(/ClusterNetworkPolicy deny-imds "policy.networking.k8s.io\/v1alpha2" is a ClusterNetworkPolicy, which Cilium ignores unless k8sClusterNetworkPolicy is enabled/);
+  });
+
+  test('with Cilium 1.20 and the opt-in it is delivered after its CRD is established', () => {
+    const { stack, run } = deliverGuardrail(PolicyEngine.cilium({ version: '1.20.0', clusterNetworkPolicy: true }), { clusterNetworkPolicy: true });
+    expect(run).not.toThrow();
+    const template = Template.fromStack(stack);
+    expect(helmValuesOf(template).k8sClusterNetworkPolicy).toEqual({ enabled: true });
+    const wait = logicalIdOf(template, 'Custom::AWSCDK-EKS-KubernetesObjectValue', (p) => p.ObjectName === 'clusternetworkpolicies.policy.networking.k8s.io');
+    const release = logicalIdOf(template, HELM, (p) => p.Release === 's-cluster-guardrails');
+    expect(waitsFor(template, release, wait)).toBe(true);
+  });
+
+  test('the opt-in on Cilium 1.19 is refused', () => {
+    expect(() => new SecuredCluster(new Stack(testApp(), 'S'), 'Cluster', { engine: PolicyEngine.cilium({ clusterNetworkPolicy: true }) })).toThrow(/asks for ClusterNetworkPolicy, which Cilium enforces from 1.20/);
+  });
+
+  test('an Amazon EKS ClusterNetworkPolicy on a VPC CNI older than 1.21.1 is refused; an unpinned one warns', () => {
+    expect(deliverGuardrail(PolicyEngine.vpcCni({ addonVersion: 'v1.20.4-eksbuild.1' })).run).toThrow(/is an Amazon EKS ClusterNetworkPolicy, which the VPC CNI enforces from 1.21.1. Fix: use PolicyEngine.vpcCni\(\{ addonVersion: 'v1.21.1-eksbuild.1' \}\) or later/);
+    const unpinned = deliverGuardrail(PolicyEngine.vpcCni());
+    unpinned.run();
+    Annotations.fromStack(unpinned.stack).hasWarning('/S/Cluster/Guardrails', Match.stringLikeRegexp('needs the vpc-cni add-on 1.21.1 or later'));
+    expect(deliverGuardrail(PolicyEngine.vpcCni({ addonVersion: 'v1.21.1-eksbuild.1' })).run).not.toThrow();
+  });
+});
+
+describe('internet peers and the cluster\'s pod addresses', () => {
+  function internetChart(network: boolean): () => void {
+    const stack = new Stack(testApp(), 'S');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('198.18.0.0/16'), maxAzs: 2 });
+    const cluster = new SecuredCluster(stack, 'Cluster', { vpc });
+    const chart = new PolicyChart(new cdk8s.App(), 'web', { target: cluster.engine.target, network: network ? cluster.network : undefined });
+    const ns = new ZeroTrustNamespace(chart, 'shop');
+    ns.allowInternetEgress(ns.pods({ app: 'web' }));
+    return () => cluster.addPolicies('Policies', { charts: [chart] });
+  }
+
+  test('a VPC block outside the default exclusions must be excluded by the chart: refused without network', () => {
+    expect(internetChart(false)).toThrow(/S\/Cluster\/Policies: chart web network \["198.18.0.0\/16"\] holds pod addresses of the cluster that the chart's internet peers do not exclude.*Fix: create the PolicyChart with network: cluster.network/);
+  });
+
+  test('delivered when the chart was created with the cluster\'s network', () => {
+    expect(internetChart(true)).not.toThrow();
   });
 });

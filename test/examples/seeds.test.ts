@@ -7,6 +7,7 @@ import { Analysis, Connectivity, loadFiles } from 'eks-zero-trust/analysis';
 import { addCaasTenant, addCaasWorkloads, RABBITMQ_PORTS } from '../../examples/caas-tenants/tenant';
 import { addShopPolicies } from '../../examples/cilium-l7/app';
 import { addGuardrails } from '../../examples/calico-guardrails/app';
+import { addVpcCniGuardrails } from '../../examples/caas-tenants-vpc-cni/app';
 import { KUBE_DNS } from '../policy/fixtures';
 
 function caas(target: PolicyTarget): Connectivity {
@@ -105,6 +106,39 @@ describe('seed 001 Calico guardrails', () => {
     enforced.assertDenied('shop/web', 'payments/ledger', '8443/TCP');
     enforced.assertAllowed('payments/checkout', 'payments/ledger', '8443/TCP');
     enforced.assertAllowed('payments/checkout', 'kube-system/coredns', '53/UDP');
+  });
+});
+
+describe('seed 001 guardrails: the Baseline ClusterNetworkPolicy', () => {
+  const chart = new PolicyChart(new App(), 'guardrails', { target: PolicyTarget.CALICO });
+  addGuardrails(chart);
+  const ns = (name: string, environment: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { environment } } });
+  const dep = (namespace: string, name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, ports: [{ containerPort: 80 }] }] } } } });
+  const net = Connectivity.of([chart], [KUBE_DNS, ns('dev', 'dev'), ns('prod', 'prod'), dep('dev', 'tool'), dep('prod', 'api'), dep('prod', 'web')]);
+  test('development pods do not reach production ones that no policy decides for', () => {
+    net.assertDenied('dev/tool', 'prod/api', '80/TCP');
+    net.assertAllowed('prod/web', 'prod/api', '80/TCP');
+    net.assertAllowed('prod/api', 'dev/tool', '80/TCP');
+  });
+});
+
+describe('seed 003 on the VPC CNI: Amazon EKS ClusterNetworkPolicy guardrails', () => {
+  const app = new App();
+  const policies = new PolicyChart(app, 'tenants', { target: PolicyTarget.VPC_CNI });
+  addCaasTenant(policies, 'a');
+  addVpcCniGuardrails(policies);
+  const other = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'web-test' }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web' }] } } } };
+  const workloads = new Chart(app, 'workloads');
+  addCaasWorkloads(workloads, 'a');
+  const net = Connectivity.of([policies, workloads], [KUBE_DNS, other]);
+  test('the Admin guardrail keeps every pod, with or without policies of its own, from the instance metadata service', () => {
+    net.assertDenied('web-test/web', '169.254.169.254', '80/TCP');
+    net.assertDenied('tenant-a/cloudify-manager', '169.254.169.254', '80/TCP');
+    net.assertAllowed('web-test/web', '192.0.2.10', '443/TCP');
+  });
+  test('namespace policies still decide within the guardrails', () => {
+    net.assertAllowed('web-test/web', 'tenant-a/cloudify-manager', '80/TCP');
+    net.assertDenied('web-test/web', 'tenant-a/postgres', '5432/TCP');
   });
 });
 

@@ -1,4 +1,4 @@
-import { LabelSelector, Peer, PolicyTarget, Port, Protocol, Rule, NamespacePolicy, ZeroTrustError, ZeroTrustNamespace, ClusterPolicy, PolicyTier, TierAccess } from 'eks-zero-trust';
+import { LabelSelector, Peer, PolicyTarget, Port, Protocol, Rule, NamespacePolicy, ZeroTrustError, ZeroTrustNamespace, ClusterPolicy, PolicyTier, TierAccess, TierDefaultAction } from 'eks-zero-trust';
 import { objectNamed, policyChart } from './fixtures';
 
 describe('ZeroTrustNamespace', () => {
@@ -49,12 +49,12 @@ describe('ZeroTrustNamespace', () => {
     expect(ingress.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } }, podSelector: { matchLabels: { app: 'web' } } }]);
   });
 
-  test('internet egress excludes RFC 1918 (172.16.0.0/12, not /20), link-local and IPv6 private ranges', () => {
+  test('internet egress excludes RFC 1918 (172.16.0.0/12, not /20), 100.64.0.0/10, link-local and IPv6 private ranges', () => {
     const chart = policyChart();
     const ns = new ZeroTrustNamespace(chart, 'shop');
     ns.allowInternetEgress(ns.pods({ app: 'web' }));
     expect(objectNamed(chart, 'web-to-internet').spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } },
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } },
       { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } },
     ]);
   });
@@ -164,19 +164,18 @@ describe('bad input fails at synth with path, value and fix', () => {
 });
 
 describe('Calico guardrails', () => {
-  test('a tier and a guardrail with Log, Deny and a final Pass', () => {
+  test('a Pass tier and a guardrail with Log and Deny: no catch-all Pass, the tier passes the rest', () => {
     const chart = policyChart(PolicyTarget.CALICO);
-    const tier = new PolicyTier(chart, 'security', { order: 100 });
+    const tier = new PolicyTier(chart, 'security', { order: 100, defaultAction: TierDefaultAction.PASS });
     new ClusterPolicy(chart, 'block-imds', { tier: tier.name, order: 10, egress: [Rule.log({ peers: [Peer.ipBlock('169.254.169.254/32')] }), Rule.deny({ peers: [Peer.ipBlock('169.254.169.254/32')] })] });
-    expect(objectNamed(chart, 'security')).toMatchObject({ kind: 'Tier', spec: { order: 100, defaultAction: 'Deny' } });
-    expect(objectNamed(chart, 'security.block-imds')).toMatchObject({
+    expect(objectNamed(chart, 'security')).toMatchObject({ kind: 'Tier', spec: { order: 100, defaultAction: 'Pass' } });
+    expect(objectNamed(chart, 'security.block-imds')).toEqual(expect.objectContaining({
       kind: 'GlobalNetworkPolicy',
       spec: { tier: 'security', order: 10, selector: 'all()', types: ['Egress'], egress: [
         { action: 'Log', destination: { nets: ['169.254.169.254/32'] } },
         { action: 'Deny', destination: { nets: ['169.254.169.254/32'] } },
-        { action: 'Pass' },
       ] },
-    });
+    }));
   });
 
   test('reserved tier names are refused', () => {

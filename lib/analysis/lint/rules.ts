@@ -181,6 +181,28 @@ export const LINT_RULES: readonly LintRule[] = [
       return out;
     },
   },
+  {
+    id: 'EZT011', name: 'admin-policy-not-enforced', description: 'An admin policy kind the engine in use does not enforce.',
+    check(a, options) {
+      const out: Finding[] = [];
+      const engine = options.engine;
+      for (const p of [...a.policies, ...a.stagedPolicies]) {
+        const upstream = p.key.startsWith('policy.networking.k8s.io/');
+        if (upstream && (p.kind === 'AdminNetworkPolicy' || p.kind === 'BaselineAdminNetworkPolicy') && engine === 'calico') {
+          // Calico 3.32 ships the ClusterNetworkPolicy CRD and no ANP/BANP CRDs (projectcalico/calico
+          // v3.32.1 charts/crd.projectcalico.org.v1/templates/calico: policy.networking.k8s.io_clusternetworkpolicies.yaml only).
+          out.push(policyFinding(this, 'error', p, 'is an AdminNetworkPolicy kind, which Calico 3.32 no longer enforces (it enforces ClusterNetworkPolicy v1alpha2)', 'rewrite it as a policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (tier Admin or Baseline)'));
+        }
+        if (upstream && p.kind === 'ClusterNetworkPolicy' && (engine === 'cilium' || engine === 'cilium-chaining')) {
+          out.push(policyFinding(this, 'warning', p, 'is a ClusterNetworkPolicy, which Cilium enforces only from 1.20 with k8sClusterNetworkPolicy.enabled (off by default)', 'install Cilium 1.20 with PolicyEngine.cilium({ clusterNetworkPolicy: true }), or write a CiliumClusterwideNetworkPolicy'));
+        }
+        if (upstream && engine === 'vpc-cni') {
+          out.push(policyFinding(this, 'error', p, `is a ${p.kind} of policy.networking.k8s.io, which the VPC CNI does not enforce (it enforces networking.k8s.aws ClusterNetworkPolicy)`, 'write it as a networking.k8s.aws/v1alpha1 ClusterNetworkPolicy'));
+        }
+      }
+      return out;
+    },
+  },
 ];
 
 /** Runs every rule and reports input problems as EZT000. */

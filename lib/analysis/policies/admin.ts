@@ -4,14 +4,19 @@ import { compileLabelSelector, isEmptySelector } from '../selectors';
 import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, normPolicy, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 const GROUP = 'policy.networking.k8s.io';
+/** The VPC CNI's admin policies (aws/amazon-network-policy-controller-k8s v1.1.7 config/crd). */
+const AWS_GROUP = 'networking.k8s.aws';
 
 /**
- * Upstream admin policies: AdminNetworkPolicy and BaselineAdminNetworkPolicy
- * (v1alpha1) and ClusterNetworkPolicy (v1alpha2, tiers Admin and Baseline).
- * Admin policies come before every other policy, baseline ones after.
+ * Admin policies: upstream AdminNetworkPolicy and BaselineAdminNetworkPolicy
+ * (v1alpha1) and ClusterNetworkPolicy (v1alpha2, tiers Admin and Baseline),
+ * and Amazon EKS ClusterNetworkPolicy (networking.k8s.aws/v1alpha1, the same
+ * tiers, v1alpha1-style ports, domainNames egress peers). Admin policies come
+ * before every other policy, baseline ones after.
  */
 export const adminParser: DialectParser = {
-  accepts: (o) => o.apiVersion.startsWith(`${GROUP}/`) && ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'].includes(o.kind),
+  accepts: (o) => (o.apiVersion.startsWith(`${GROUP}/`) && ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'].includes(o.kind))
+    || (o.apiVersion.startsWith(`${AWS_GROUP}/`) && o.kind === 'ClusterNetworkPolicy'),
   parse: (s) => [parseAdmin(s)],
 };
 
@@ -72,7 +77,9 @@ function adminPeer(p: { [key: string]: unknown }): PeerMatcher {
     return anyOf(list(p.networks, 'networks').map((c, i) => { const block = at(`networks[${i}]`, () => cidrField(c, '')); return cidrPeer(block, [], `network ${block.text}`); }));
   }
   if (p.nodes !== undefined) return nobody('nodes (not workloads)');
-  throw new FieldError('', 'needs namespaces, pods, networks or nodes');
+  // Resolved by the engine's DNS proxy at run time: no address of the input is such a name.
+  if (p.domainNames !== undefined) return nobody(`domain names ${list(p.domainNames, 'domainNames').map(String).join(', ')} (resolved at run time)`);
+  throw new FieldError('', 'needs namespaces, pods, networks, domainNames or nodes');
 }
 
 function v1alpha1Ports(items: unknown[]): RulePorts {

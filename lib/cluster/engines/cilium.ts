@@ -5,7 +5,7 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { deepMerge, getPath, JsonObject } from '../../core/merge';
 import { irsaPrincipal } from '../iam-service-account';
 import { CiliumMode, CiliumOptions } from '../policy-engine';
-import { CILIUM_CHART, CORE_ADDONS, VPC_CNI_ADDON } from '../versions';
+import { CILIUM_CHART, CLUSTER_NETWORK_POLICY_CRD, CORE_ADDONS, VPC_CNI_ADDON } from '../versions';
 import { ReadinessCheck } from './readiness';
 
 /** The node taint Cilium removes once its agent runs on the node. */
@@ -94,6 +94,7 @@ export function ciliumValues(options: CiliumOptions, context: CiliumValuesContex
     hubble: { enabled: true, relay: { enabled: relay }, ui: { enabled: ui } },
     policyAuditMode: options.policyAuditMode ?? false,
     ...(options.sctp ? { sctp: { enabled: true } } : {}),
+    ...(options.clusterNetworkPolicy ? { k8sClusterNetworkPolicy: { enabled: true } } : {}),
   });
   return deepMerge(computed, options.values);
 }
@@ -210,7 +211,8 @@ export function installCilium(scope: Construct, target: CiliumTarget, options: C
   }
   // The chart ships no CRDs: the operator registers them when it starts
   // (cilium operator, pkg/k8s/apis/cilium.io/client: CreateCustomResourceDefinitions).
-  const crdsReady = CILIUM_CHART.policyCrds.map((crd) => {
+  const crds = options.clusterNetworkPolicy ? [...CILIUM_CHART.policyCrds, CLUSTER_NETWORK_POLICY_CRD] : CILIUM_CHART.policyCrds;
+  const crdsReady = crds.map((crd) => {
     const check = ReadinessCheck.crdEstablished(crd).waitOn(scope, `CrdReady-${crd.split('.')[0]}`, cluster, timeout);
     check.node.addDependency(chart);
     return check;

@@ -4,23 +4,27 @@ import { KubeObject } from '../../manifests/types';
 import { PolicyIntent } from '../intent';
 import { renderIntent } from '../render';
 import { PolicyTarget } from '../target';
-import { checkIntent } from '../validate';
+import { checkIntent, IntentContext } from '../validate';
 import { assertNotDelivered } from './delivered';
+import { PolicyChart } from './policy-chart';
 
 /** The metadata type under which policy constructs record warnings. */
 export const WARNING_METADATA = 'eks-zero-trust:warning';
 
 /**
  * Checks `intent` for `target` (throwing every problem at once, named by the
- * construct path), records warnings, and adds the rendered object to `scope`.
+ * construct path), records warnings, and adds the rendered object to `scope`,
+ * rendered with the enclosing chart's network.
  */
-export function emitIntent(scope: Construct, id: string, intent: PolicyIntent, target: PolicyTarget): { readonly apiObject: ApiObject; readonly manifest: KubeObject } {
+export function emitIntent(scope: Construct, id: string, intent: PolicyIntent, target: PolicyTarget, context: IntentContext = {}): { readonly apiObject: ApiObject; readonly manifest: KubeObject } {
   const path = `${scope.node.path}/${id}`;
   assertNotDelivered(scope, 'policy');
-  const check = checkIntent(intent, target, path);
+  const check = checkIntent(intent, target, path, context);
   check.problems.throwIfAny();
   for (const [warningId, message] of check.warnings) addWarning(scope, warningId, message);
-  const manifest = renderIntent(intent, target);
+  const chart = PolicyChart.enclosing(scope);
+  if (chart && [...(intent.ingress ?? []), ...(intent.egress ?? [])].some((r) => r.peers.some((p) => p.specs.some((s) => s.kind === 'internet')))) chart._markInternetPeers();
+  const manifest = renderIntent(intent, target, { network: chart?.network });
   const apiObject = new ApiObject(scope, id, manifest as unknown as ConstructorParameters<typeof ApiObject>[2]);
   return { apiObject, manifest };
 }

@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeObject } from '../../manifests/types';
-import { CREATED_BY_LABEL, PolicyIntent } from '../intent';
+import { CREATED_BY_LABEL, GuardrailTier, PolicyIntent } from '../intent';
 import { Rule } from '../rule';
 import { LabelSelector } from '../selector';
 import { PolicyTarget } from '../target';
 import { emitIntent } from './emit';
 import { resolveTarget } from './policy-chart';
+import { PolicyTier } from './policy-tier';
 
 /** What namespaced and cluster-wide policies share. */
 export interface PolicyBaseProps {
@@ -101,16 +102,36 @@ export interface ClusterPolicyProps extends PolicyBaseProps {
   /**
    * Whether the policy isolates the pods it selects (Kubernetes semantics),
    * or is a guardrail that only decides what its rules match and leaves the
-   * rest to other policies (Calico: a final Pass; Cilium: no default deny).
+   * rest to other policies. On Calico a guardrail must sit in a `PolicyTier`
+   * whose `defaultAction` is Pass (that is what hands unmatched traffic on);
+   * on Cilium it sets no default deny; as a ClusterNetworkPolicy it is what
+   * the API does.
    * @default false - a guardrail
    */
   readonly isolate?: boolean;
+  /**
+   * Render as upstream `policy.networking.k8s.io/v1alpha2`
+   * ClusterNetworkPolicy (Calico 3.32+; Cilium 1.20 with
+   * `PolicyEngine.cilium({ clusterNetworkPolicy: true })`) instead of a
+   * GlobalNetworkPolicy or CiliumClusterwideNetworkPolicy. On the VPC CNI a
+   * cluster policy is always an Amazon EKS ClusterNetworkPolicy.
+   * @default false
+   */
+  readonly clusterNetworkPolicy?: boolean;
+  /**
+   * The tier of a policy rendered as ClusterNetworkPolicy: Admin (before the
+   * namespaces' policies, final) or Baseline (after them, a default).
+   * `order` is its priority (0-1000, lower first).
+   * @default GuardrailTier.ADMIN
+   */
+  readonly guardrailTier?: GuardrailTier;
 }
 
 /**
- * A cluster-wide policy: Calico GlobalNetworkPolicy or
- * CiliumClusterwideNetworkPolicy. Use it for guardrails that no namespace
- * owner may override, such as blocking the instance metadata service.
+ * A cluster-wide policy: Calico GlobalNetworkPolicy,
+ * CiliumClusterwideNetworkPolicy, or a ClusterNetworkPolicy (upstream on
+ * request, Amazon EKS on the VPC CNI). Use it for guardrails that no
+ * namespace owner may override, such as blocking the instance metadata service.
  */
 export class ClusterPolicy extends Construct {
   /** The intent the policy was rendered from. */
@@ -122,13 +143,18 @@ export class ClusterPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterPolicyProps) {
     super(scope, id);
-    this.intent = baseIntent(id, props, {
-      namespace: undefined,
-      appliesTo: props.appliesTo ?? LabelSelector.all(),
-      appliesToNamespaces: props.namespaces,
-      isolate: props.isolate ?? false,
-    });
-    const out = emitIntent(this, 'Resource', this.intent, resolveTarget(this, props.target));
+    this.intent = {
+      ...baseIntent(id, props, {
+        namespace: undefined,
+        appliesTo: props.appliesTo ?? LabelSelector.all(),
+        appliesToNamespaces: props.namespaces,
+        isolate: props.isolate ?? false,
+      }),
+      clusterNetworkPolicy: props.clusterNetworkPolicy,
+      guardrailTier: props.guardrailTier,
+    };
+    const tier = props.tier !== undefined ? PolicyTier.find(this, props.tier) : undefined;
+    const out = emitIntent(this, 'Resource', this.intent, resolveTarget(this, props.target), { tierDefaultAction: tier?.defaultAction });
     this.manifest = out.manifest;
     this.apiObject = out.apiObject;
   }

@@ -40,8 +40,10 @@ const EDIT_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete
 export class TierAccess extends Construct {
   /** The ClusterRole that reads the tier (bound cluster-wide). */
   public readonly tierReader: ApiObject;
-  /** The ClusterRole with the policy rights (bound per namespace). */
+  /** The ClusterRole with the rights on the tier's namespaced policies (bound per namespace by RoleBindings). */
   public readonly policyEditor: ApiObject;
+  /** The ClusterRole with the rights on the tier's global policies (bound cluster-wide), with `globalPolicies`. */
+  public readonly globalPolicyEditor?: ApiObject;
 
   constructor(scope: Construct, id: string, props: TierAccessProps) {
     super(scope, id);
@@ -68,16 +70,18 @@ export class TierAccess extends Construct {
       metadata: { name: `${base}-reader`, labels },
       rules: [{ apiGroups: ['projectcalico.org'], resources: ['tiers'], resourceNames: [tier], verbs: ['get'] }],
     });
-    const policyResources = ['tier.networkpolicies', 'tier.stagednetworkpolicies'];
-    const globalResources = props.globalPolicies ? ['tier.globalnetworkpolicies', 'tier.stagedglobalnetworkpolicies'] : [];
-    this.policyEditor = new ApiObject(this, 'PolicyEditor', {
+    // Two roles: a ClusterRole bound cluster-wide grants its namespaced
+    // resources in every namespace (kubernetes.io/docs/reference/access-authn-authz/rbac,
+    // "ClusterRoleBinding"), so the namespaced policy rights are bound per
+    // namespace and the global ones alone cluster-wide.
+    const role = (roleId: string, name: string, resources: string[]) => new ApiObject(this, roleId, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: { name: `${base}-editor`, labels },
-      rules: [
-        { apiGroups: ['projectcalico.org'], resources: [...policyResources, ...globalResources], resourceNames: [`${tier}.*`], verbs: EDIT_VERBS },
-      ],
+      metadata: { name, labels },
+      rules: [{ apiGroups: ['projectcalico.org'], resources, resourceNames: [`${tier}.*`], verbs: EDIT_VERBS }],
     });
+    this.policyEditor = role('PolicyEditor', `${base}-editor`, ['tier.networkpolicies', 'tier.stagednetworkpolicies']);
+    if (props.globalPolicies) this.globalPolicyEditor = role('GlobalPolicyEditor', `${base}-global-editor`, ['tier.globalnetworkpolicies', 'tier.stagedglobalnetworkpolicies']);
     // Binds one of the two roles to the team, cluster-wide or in one namespace.
     const bind = (id: string, role: string, namespace?: string) => new ApiObject(this, id, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -87,7 +91,7 @@ export class TierAccess extends Construct {
       subjects,
     });
     bind('TierReaderBinding', `${base}-reader`);
-    if (props.globalPolicies) bind('GlobalEditorBinding', `${base}-editor`);
+    if (props.globalPolicies) bind('GlobalEditorBinding', `${base}-global-editor`);
     for (const ns of [...props.namespaces].sort()) bind(`EditorBinding-${ns}`, `${base}-editor`, ns);
   }
 }

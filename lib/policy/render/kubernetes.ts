@@ -3,20 +3,21 @@ import { PolicyIntent } from '../intent';
 import { NAMESPACE_NAME_LABEL, PeerSpec } from '../peer';
 import { Port } from '../port';
 import { Rule } from '../rule';
+import { concreteSpecs, RenderContext } from './context';
 
 /**
  * Renders an intent as `networking.k8s.io/v1` NetworkPolicy, or as Calico's
  * `StagedKubernetesNetworkPolicy` when staged. Only allow rules exist here;
  * `checkIntent` refuses the rest before rendering.
  */
-export function renderKubernetes(intent: PolicyIntent): KubeObject {
+export function renderKubernetes(intent: PolicyIntent, context: RenderContext = {}): KubeObject {
   const policyTypes: string[] = [];
   const spec: { [key: string]: JsonValue } = { podSelector: intent.appliesTo.toJson() };
   if (intent.ingress !== undefined) policyTypes.push('Ingress');
   if (intent.egress !== undefined) policyTypes.push('Egress');
   spec.policyTypes = policyTypes;
-  if (intent.ingress && intent.ingress.length > 0) spec.ingress = intent.ingress.map((r) => kubeRule(r, 'from'));
-  if (intent.egress && intent.egress.length > 0) spec.egress = intent.egress.map((r) => kubeRule(r, 'to'));
+  if (intent.ingress && intent.ingress.length > 0) spec.ingress = intent.ingress.map((r) => kubeRule(r, 'from', context));
+  if (intent.egress && intent.egress.length > 0) spec.egress = intent.egress.map((r) => kubeRule(r, 'to', context));
   if (intent.staged) spec.stagedAction = 'Set';
   return {
     apiVersion: intent.staged ? 'projectcalico.org/v3' : 'networking.k8s.io/v1',
@@ -26,9 +27,9 @@ export function renderKubernetes(intent: PolicyIntent): KubeObject {
   };
 }
 
-function kubeRule(rule: Rule, field: 'from' | 'to'): JsonValue {
+function kubeRule(rule: Rule, field: 'from' | 'to', context: RenderContext): JsonValue {
   const out: { [key: string]: JsonValue } = {};
-  const specs = rule.peers.flatMap((p) => p.specs);
+  const specs = concreteSpecs(rule.peers.flatMap((p) => p.specs), context, true);
   // "Anyone" is a rule without peers; it absorbs the others.
   if (specs.length > 0 && !specs.some((s) => s.kind === 'any')) out[field] = specs.flatMap(kubePeer);
   if (rule.ports.length > 0) out.ports = rule.ports.map(kubePort);
@@ -60,7 +61,10 @@ function kubePeer(spec: PeerSpec): JsonValue[] {
     case 'fqdn':
     case 'service':
     case 'any':
-      return [];
+    case 'internet':
+    case 'nodes':
+    case 'podIdentityAgent':
+      return []; // refused by checkIntent, or expanded into blocks by concreteSpecs
   }
 }
 
