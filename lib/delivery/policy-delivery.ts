@@ -228,6 +228,8 @@ export function shardOf(namespace: string | undefined, shards: number): number {
 /** The stable ids of the delivery's warnings. */
 export const DELIVERY_WARNINGS = {
   vpcCniVersionUnknown: 'eks-zero-trust:vpc-cni-version-unknown',
+  vpcCniServicePort: 'eks-zero-trust:vpc-cni-service-port',
+  vpcCniOwnerlessPod: 'eks-zero-trust:vpc-cni-ownerless-pod',
 } as const;
 
 const objectName = (o: KubeObject) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? ''}`;
@@ -248,6 +250,7 @@ function checkEngineFeatures(scope: Construct, installation: PolicyEngineInstall
   if (upstream && engine.kind === PolicyEngineKind.VPC_CNI) {
     problems.add({ path, property: objectName(upstream), value: upstream.apiVersion, problem: 'is an upstream ClusterNetworkPolicy, which the VPC CNI does not enforce (it enforces networking.k8s.aws ClusterNetworkPolicy)', fix: 'create the ClusterPolicy for the cluster\'s target without clusterNetworkPolicy: true' });
   }
+  if (engine.kind === PolicyEngineKind.VPC_CNI) warnAboutVpcCniLimits(scope, objects);
   const amazon = objects.find((o) => o.kind === 'ClusterNetworkPolicy' && o.apiVersion.startsWith('networking.k8s.aws/'));
   if (amazon && engine.kind === PolicyEngineKind.VPC_CNI) {
     const min = VPC_CNI_ADDON.clusterNetworkPolicyMinVersion;
@@ -259,6 +262,25 @@ function checkEngineFeatures(scope: Construct, installation: PolicyEngineInstall
     }
   }
   problems.throwIfAny();
+}
+
+/**
+ * Workloads delivered with the policies that the VPC CNI's agent does not
+ * match as written (EKS user guide, cni-network-policy.html "Considerations"):
+ * a Service whose port differs from its target port, and a Pod without
+ * owner references, to which no policy is applied.
+ */
+function warnAboutVpcCniLimits(scope: Construct, objects: readonly KubeObject[]): void {
+  for (const o of objects) {
+    if (o.kind === 'Service') {
+      const ports = ((o.spec as { ports?: { port?: number; targetPort?: number | string }[] } | undefined)?.ports ?? []);
+      const differing = ports.filter((p) => p.targetPort !== undefined && p.targetPort !== p.port);
+      if (differing.length > 0) Annotations.of(scope).addWarningV2(DELIVERY_WARNINGS.vpcCniServicePort, `${scope.node.path}: ${objectName(o)} maps port ${differing[0].port} to ${differing[0].targetPort}; the VPC CNI matches policies only when a Service's port equals its container port (or, for named ports, the same name).`);
+    }
+    if (o.kind === 'Pod' && (o.metadata.ownerReferences ?? []).length === 0) {
+      Annotations.of(scope).addWarningV2(DELIVERY_WARNINGS.vpcCniOwnerlessPod, `${scope.node.path}: ${objectName(o)} has no owner references; the VPC CNI applies no network policy to such a pod. Run it from a Deployment, StatefulSet, DaemonSet or Job.`);
+    }
+  }
 }
 
 function compareVersions(a: readonly number[], b: readonly number[]): number {

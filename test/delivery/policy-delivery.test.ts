@@ -277,3 +277,20 @@ describe('internet peers and the cluster\'s pod addresses', () => {
     expect(internetChart(true)).not.toThrow();
   });
 });
+
+describe('what the VPC CNI does not match as written', () => {
+  test('a Service whose port differs from its target port, and a Pod without owner, get warnings', () => {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster', { engine: PolicyEngine.vpcCni() });
+    const chart = new PolicyChart(new cdk8s.App(), 'apps', { target: cluster.engine.target });
+    new ZeroTrustNamespace(chart, 'shop');
+    new cdk8s.ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+    new cdk8s.ApiObject(chart, 'same', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] } });
+    new cdk8s.ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'shop' }, spec: { containers: [{ name: 'debug', image: 'busybox' }] } });
+    cluster.addPolicies('Apps', { charts: [chart] });
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/S/Cluster/Apps', Match.stringLikeRegexp('Service shop/web maps port 80 to 8080; the VPC CNI matches policies only when a Service'));
+    annotations.hasNoWarning('/S/Cluster/Apps', Match.stringLikeRegexp('Service shop/db'));
+    annotations.hasWarning('/S/Cluster/Apps', Match.stringLikeRegexp('Pod shop/debug has no owner references; the VPC CNI applies no network policy'));
+  });
+});

@@ -203,6 +203,24 @@ export const LINT_RULES: readonly LintRule[] = [
       return out;
     },
   },
+  {
+    id: 'EZT012', name: 'wildcard-domain-depth', description: 'A "*." domain pattern, whose meaning differs between ClusterNetworkPolicy and Cilium.',
+    check(a) {
+      const out: Finding[] = [];
+      for (const p of [...a.policies, ...a.stagedPolicies]) {
+        for (const [, r] of rulesOf(p)) {
+          const patterns = [...r.peer.text.matchAll(/(?:domain names|FQDN) ([^()]*?) \(/g)].flatMap((m) => m[1].split(', ')).filter((d) => d.startsWith('*.'));
+          for (const pattern of patterns) {
+            // network-policy-api v0.2.0 DomainName: "'*' matches one or more entire labels";
+            // Cilium FQDNSelector.matchPattern: '*' matches characters of one label (docs.cilium.io "DNS Policy").
+            if (p.kind === 'ClusterNetworkPolicy') out.push(policyFinding(this, 'note', p, `${r.field} allows ${pattern}, which here matches subdomains of any depth; the same pattern in a Cilium toFQDNs matchPattern matches one label only`, `if one level is meant, say so explicitly where Cilium also enforces, or list the names`));
+            else if (p.kind.startsWith('Cilium')) out.push(policyFinding(this, 'note', p, `${r.field} allows ${pattern}, which Cilium matches for one label only (a.${pattern.slice(2)}, not a.b.${pattern.slice(2)}); in a ClusterNetworkPolicy the same pattern matches any depth`, 'list deeper names too if they are meant'));
+          }
+        }
+      }
+      return out;
+    },
+  },
 ];
 
 /** Runs every rule and reports input problems as EZT000. */
