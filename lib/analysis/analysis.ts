@@ -3,7 +3,9 @@ import { compareText, textRanks } from '../core/order';
 import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
-import { Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, TierInfo } from './model';
+import { CalicoMember, Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, TierInfo } from './model';
+import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
+import { KubeObject } from '../manifests/types';
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
@@ -179,7 +181,7 @@ export class Analysis {
     const ctx: ParseContext = { problems, tiers: this.tiers, cidrGroups, services: this.inventory.services };
     const enforced: NormPolicy[] = [];
     const staged: NormPolicy[] = [];
-    const networkSets: { blocks: Cidr[]; labels: { [key: string]: string } }[] = [];
+    const networkSets: { blocks: Cidr[]; member: CalicoMember }[] = [];
     for (let i = 0; i < objects.length; i++) {
       const s = objects[i];
       const o = s.object;
@@ -188,7 +190,7 @@ export class Analysis {
         if ((o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') && o.apiVersion === 'projectcalico.org/v3') {
           readField(s, problems, () => {
             const nets = strings(obj(o.spec, 'spec').nets, 'spec.nets');
-            networkSets.push({ blocks: nets.map((n) => parseCidr(n).cidr).filter((c): c is Cidr => c !== undefined), labels: { ...(o.metadata.labels ?? {}) } });
+            networkSets.push({ blocks: nets.map((n) => parseCidr(n).cidr).filter((c): c is Cidr => c !== undefined), member: networkSetMember(o, this.inventory) });
           });
         }
         if (!KNOWN_KINDS.has(o.kind)) this.ignored.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
@@ -212,7 +214,7 @@ export class Analysis {
     const cidrs = new Set<string>();
     for (const p of [...this.policies, ...staged]) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) r.peer.cidrs.forEach((c) => cidrs.add(c));
     networkSets.forEach((n) => n.blocks.forEach((c) => cidrs.add(c.text)));
-    this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => labelsOfAtom(networkSets, { family, start, end }));
+    this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => membersOfAtom(networkSets, { family, start, end }));
     for (const w of this.workloads) this.portKeys[w.idx] = w.ports.map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`).join(',');
     this.peers = new PeerIndex(this.workloads, this.externals);
   }
@@ -765,8 +767,28 @@ function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[]
   ];
 }
 
-function labelsOfAtom(sets: { blocks: Cidr[]; labels: { [key: string]: string } }[], atom: NonNullable<Endpoint['external']>): { [key: string]: string } {
-  const out: { [key: string]: string } = {};
-  for (const s of sets) if (s.blocks.some((b) => blockHolds(b, atom))) Object.assign(out, s.labels);
-  return out;
+/** The network sets holding an address block, each one Calico endpoint. */
+function membersOfAtom(sets: readonly { blocks: Cidr[]; member: CalicoMember }[], atom: NonNullable<Endpoint['external']>): readonly CalicoMember[] {
+  return sets.filter((s) => s.blocks.some((b) => blockHolds(b, atom))).map((s) => s.member);
+}
+
+/**
+ * A NetworkSet or GlobalNetworkSet as Calico selectors see it: its labels,
+ * and for a namespaced set the namespace label and the namespace's labels
+ * (libcalico-go lib/backend/syncersv1/updateprocessors/networksetprocessor.go
+ * gives namespaced sets their namespace, as workloads have theirs).
+ */
+function networkSetMember(o: KubeObject, inventory: Inventory): CalicoMember {
+  const labels: { [key: string]: string } = {};
+  for (const [k, v] of Object.entries(o.metadata.labels ?? {})) if (typeof v === 'string') labels[k] = v;
+  if (o.kind === 'GlobalNetworkSet') return { labels, calicoLabels: labels, namespace: undefined, nsLabels: {}, calicoNsLabels: {} };
+  const namespace = o.metadata.namespace ?? 'default';
+  const nsLabels = inventory.namespaces.get(namespace) ?? {};
+  return {
+    labels,
+    calicoLabels: { ...labels, [CALICO_NAMESPACE_LABEL]: namespace },
+    namespace,
+    nsLabels,
+    calicoNsLabels: { ...nsLabels, [CALICO_NAMESPACE_NAME]: namespace },
+  };
 }

@@ -1,14 +1,15 @@
 import { Cidr, cidrLast, formatAddress, IpFamily, parseCidr } from '../core/cidr';
-import { Endpoint } from './model';
+import { CalicoMember, Endpoint } from './model';
 
 const BITS = { [IpFamily.IPV4]: 32, [IpFamily.IPV6]: 128 } as const;
+const NO_MEMBERS: readonly CalicoMember[] = [];
 
 /**
  * Splits the IPv4 and IPv6 address spaces at every CIDR boundary the policies
  * name, so each piece ("atom") is wholly inside or outside every block: the
  * analyzer treats each atom as one endpoint outside the workloads.
  */
-export function buildExternals(cidrs: Iterable<string>, firstIdx: number, labelsOf: (family: IpFamily, start: bigint, end: bigint) => { [key: string]: string } = () => ({})): Endpoint[] {
+export function buildExternals(cidrs: Iterable<string>, firstIdx: number, membersOf: (family: IpFamily, start: bigint, end: bigint) => readonly CalicoMember[] = () => NO_MEMBERS): Endpoint[] {
   const cuts = { [IpFamily.IPV4]: new Set<bigint>([0n]), [IpFamily.IPV6]: new Set<bigint>([0n]) };
   for (const text of cidrs) {
     const c = parseCidr(text).cidr;
@@ -24,10 +25,9 @@ export function buildExternals(cidrs: Iterable<string>, firstIdx: number, labels
     points.forEach((start, i) => {
       const end = (i + 1 < points.length ? points[i + 1] : top) - 1n;
       const id = rangeToCidrs(family, start, end).join(',');
-      const labels = labelsOf(family, start, end);
       out.push({
         idx: firstIdx + out.length, id, kind: 'External', labels: {}, nsLabels: {},
-        calicoLabels: labels, calicoNsLabels: {}, ciliumLabels: {}, ports: [],
+        calicoLabels: {}, calicoNsLabels: {}, calicoMembers: membersOf(family, start, end), ciliumLabels: {}, ports: [],
         external: { family, start, end },
       });
     });

@@ -1,9 +1,9 @@
 import { textRanks } from '../core/order';
 import { KubeObject } from '../manifests/types';
 import { InputProblem, SourcedObject } from './load';
-import { ContainerPort, Endpoint } from './model';
+import { CalicoMember, ContainerPort, Endpoint } from './model';
 import { AnalyzedProtocol, PROTOCOLS } from './port-set';
-import { Labels } from './selectors';
+import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME, Labels } from './selectors';
 
 /** The workload kinds, and where their pod template lives. */
 export const WORKLOAD_KINDS: { readonly [kind: string]: readonly string[] } = {
@@ -97,6 +97,7 @@ class Workload implements Endpoint {
   private calico?: Labels;
   private calicoNs?: Labels;
   private cilium?: Labels;
+  private members?: readonly CalicoMember[];
 
   constructor(
     public readonly idx: number,
@@ -111,13 +112,18 @@ class Workload implements Endpoint {
   ) {}
 
   public get calicoLabels(): Labels {
-    this.calico ??= { ...this.labels, 'projectcalico.org/namespace': this.namespace, 'projectcalico.org/orchestrator': 'k8s', ...(this.serviceAccount ? { 'projectcalico.org/serviceaccount': this.serviceAccount } : {}) };
+    this.calico ??= { ...this.labels, [CALICO_NAMESPACE_LABEL]: this.namespace, 'projectcalico.org/orchestrator': 'k8s', ...(this.serviceAccount ? { 'projectcalico.org/serviceaccount': this.serviceAccount } : {}) };
     return this.calico;
   }
 
   public get calicoNsLabels(): Labels {
-    this.calicoNs ??= { ...this.nsLabels, 'projectcalico.org/name': this.namespace };
+    this.calicoNs ??= { ...this.nsLabels, [CALICO_NAMESPACE_NAME]: this.namespace };
     return this.calicoNs;
+  }
+
+  public get calicoMembers(): readonly CalicoMember[] {
+    this.members ??= [this];
+    return this.members;
   }
 
   public get ciliumLabels(): Labels {

@@ -10,6 +10,23 @@ export interface ContainerPort {
   readonly protocol: AnalyzedProtocol;
 }
 
+/**
+ * One Calico endpoint as rule selectors see it: a workload, or a network set
+ * holding an address. A workload is its own one member.
+ */
+export interface CalicoMember {
+  /** The endpoint's own labels. */
+  readonly labels: Labels;
+  /** Its labels as Calico selectors see them (`projectcalico.org/*` included). */
+  readonly calicoLabels: Labels;
+  /** Its namespace; undefined for GlobalNetworkSets. */
+  readonly namespace?: string;
+  /** Its namespace's own labels; `{}` outside namespaces. */
+  readonly nsLabels: Labels;
+  /** Its namespace's labels as Calico namespace selectors see them; `{}` outside namespaces. */
+  readonly calicoNsLabels: Labels;
+}
+
 /** Something traffic flows from or to: a workload, or a block of addresses outside the workloads. */
 export interface Endpoint {
   /** Index in the analysis. */
@@ -28,6 +45,12 @@ export interface Endpoint {
   readonly calicoLabels: Labels;
   /** Namespace labels as Calico namespace selectors see them. */
   readonly calicoNsLabels: Labels;
+  /**
+   * The Calico endpoints this is: a workload itself; for an address block,
+   * each NetworkSet or GlobalNetworkSet that holds it (none for most
+   * addresses, which then match no Calico selector).
+   */
+  readonly calicoMembers: readonly CalicoMember[];
   /** Labels as Cilium endpoint selectors see them (namespace and namespace labels included). */
   readonly ciliumLabels: Labels;
   /** The service account, when known. */

@@ -11,6 +11,17 @@ export type Matcher = (labels: Labels) => boolean;
 
 const sameKey = (key: string) => key;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A label's value, or undefined. Labels are plain objects parsed from YAML,
+ * so a key such as `constructor` or `toString` must not find what every
+ * object inherits: only own properties are labels.
+ */
+export function labelValue(labels: Labels, key: string): string | undefined {
+  return hasOwn.call(labels, key) ? labels[key] : undefined;
+}
+
 /** Matches everything. */
 export const MATCH_ALL: Matcher = () => true;
 /** Matches nothing. */
@@ -44,7 +55,7 @@ function compileSelector(selector: object, keyMap: (key: string) => string): Mat
     for (const [rawKey, value] of Object.entries(s.matchLabels)) {
       if (typeof value !== 'string') throw new Error(`matchLabels.${rawKey} is not a string`);
       const key = keyMap(rawKey);
-      tests.push((l) => l[key] === value);
+      tests.push((l) => labelValue(l, key) === value);
     }
   }
   if (s.matchExpressions !== undefined) {
@@ -54,10 +65,10 @@ function compileSelector(selector: object, keyMap: (key: string) => string): Mat
       const key = keyMap(e.key);
       const values = Array.isArray(e.values) ? e.values.map(String) : [];
       switch (e.operator) {
-        case 'In': tests.push((l) => l[key] !== undefined && values.includes(l[key])); break;
-        case 'NotIn': tests.push((l) => l[key] === undefined || !values.includes(l[key])); break;
-        case 'Exists': tests.push((l) => l[key] !== undefined); break;
-        case 'DoesNotExist': tests.push((l) => l[key] === undefined); break;
+        case 'In': tests.push((l) => { const v = labelValue(l, key); return v !== undefined && values.includes(v); }); break;
+        case 'NotIn': tests.push((l) => { const v = labelValue(l, key); return v === undefined || !values.includes(v); }); break;
+        case 'Exists': tests.push((l) => labelValue(l, key) !== undefined); break;
+        case 'DoesNotExist': tests.push((l) => labelValue(l, key) === undefined); break;
         default: throw new Error(`matchExpressions[${i}].operator ${JSON.stringify(e.operator)} is not In, NotIn, Exists or DoesNotExist`);
       }
     });
@@ -119,11 +130,20 @@ export function compileCalicoSelector(text: string): Matcher {
   return compileCalicoExpression(text).matches;
 }
 
+/** What a Calico selector is matched against: endpoint labels, or the labels of an endpoint's namespace. */
+export type CalicoSelectorContext = 'endpoints' | 'namespaces';
+
+/** The label Calico gives every endpoint in a namespace (workloads, namespaced NetworkSets). */
+export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
+
+/** The label every namespace carries in Calico's view of namespace labels; absent for things outside namespaces. */
+export const CALICO_NAMESPACE_NAME = 'projectcalico.org/name';
+
 /**
  * Compiles a Calico selector expression (see compileCalicoSelector) and
  * lists the label keys it reads.
  */
-export function compileCalicoExpression(text: string): { readonly matches: Matcher; readonly keys: readonly string[] } {
+export function compileCalicoExpression(text: string, context: CalicoSelectorContext = 'endpoints'): { readonly matches: Matcher; readonly keys: readonly string[] } {
   const keys: string[] = [];
   const tokens = tokenize(text);
   let pos = 0;
@@ -163,28 +183,38 @@ export function compileCalicoExpression(text: string): { readonly matches: Match
     if (peek().t === 'op' && peek().v === '(') { next(); const inner = or(); expectOp(')'); return inner; }
     const t = next();
     if (t.t !== 'id') throw new Error(`unexpected "${t.v || 'end'}" in selector ${JSON.stringify(text)}`);
-    if ((t.v === 'all' || t.v === 'global') && peek().v === '(') { next(); expectOp(')'); return MATCH_ALL; }
+    if ((t.v === 'all' || t.v === 'global') && peek().v === '(') {
+      next();
+      expectOp(')');
+      if (context === 'endpoints') return MATCH_ALL;
+      keys.push(CALICO_NAMESPACE_NAME);
+      // In a rule's namespaceSelector, all() means "anything in a namespace"
+      // and global() "anything outside namespaces" (GlobalNetworkSets, host
+      // endpoints): libcalico-go lib/backend/syncersv1/updateprocessors/rules.go
+      // getEndpointSelector rewrites them to has() / !has(projectcalico.org/namespace).
+      return t.v === 'all' ? (x) => labelValue(x, CALICO_NAMESPACE_NAME) !== undefined : (x) => labelValue(x, CALICO_NAMESPACE_NAME) === undefined;
+    }
     if (t.v === 'has' && peek().v === '(') {
       next();
       const key = next();
       if (key.t !== 'id') throw new Error(`has() needs a label key in selector ${JSON.stringify(text)}`);
       expectOp(')');
       keys.push(key.v);
-      return (x) => x[key.v] !== undefined;
+      return (x) => labelValue(x, key.v) !== undefined;
     }
     const key = t.v;
     keys.push(key);
     const op = next();
-    if (op.t === 'op' && op.v === '==') { const v = expectStr(); return (x) => x[key] === v; }
-    if (op.t === 'op' && op.v === '!=') { const v = expectStr(); return (x) => x[key] !== v; }
-    if (op.t === 'id' && op.v === 'in') { const vs = set(); return (x) => x[key] !== undefined && vs.includes(x[key]); }
-    if (op.t === 'id' && op.v === 'not' && peek().v === 'in') { next(); const vs = set(); return (x) => x[key] === undefined || !vs.includes(x[key]); }
-    if (op.t === 'id' && op.v === 'contains') { const v = expectStr(); return (x) => x[key] !== undefined && x[key].includes(v); }
+    if (op.t === 'op' && op.v === '==') { const v = expectStr(); return (x) => labelValue(x, key) === v; }
+    if (op.t === 'op' && op.v === '!=') { const v = expectStr(); return (x) => labelValue(x, key) !== v; }
+    if (op.t === 'id' && op.v === 'in') { const vs = set(); return (x) => { const v = labelValue(x, key); return v !== undefined && vs.includes(v); }; }
+    if (op.t === 'id' && op.v === 'not' && peek().v === 'in') { next(); const vs = set(); return (x) => { const v = labelValue(x, key); return v === undefined || !vs.includes(v); }; }
+    if (op.t === 'id' && op.v === 'contains') { const v = expectStr(); return (x) => labelValue(x, key)?.includes(v) ?? false; }
     if (op.t === 'id' && (op.v === 'starts' || op.v === 'ends')) {
       const w = next();
       if (w.v !== 'with') throw new Error(`expected "with" after "${op.v}" in selector ${JSON.stringify(text)}`);
       const v = expectStr();
-      return op.v === 'starts' ? (x) => x[key] !== undefined && x[key].startsWith(v) : (x) => x[key] !== undefined && x[key].endsWith(v);
+      return op.v === 'starts' ? (x) => labelValue(x, key)?.startsWith(v) ?? false : (x) => labelValue(x, key)?.endsWith(v) ?? false;
     }
     throw new Error(`unexpected "${op.v || 'end'}" after "${key}" in selector ${JSON.stringify(text)}`);
   };

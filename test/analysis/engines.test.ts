@@ -41,7 +41,7 @@ describe('Calico tiers and actions', () => {
   test('a selector matches the addresses of a labelled GlobalNetworkSet, also where policies split them', () => {
     const set = 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata: { name: partners, labels: { role: partner } }\nspec: { nets: [198.51.100.0/24] }\n';
     const a = analyze(...base, set,
-      "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: p, namespace: a }\nspec:\n  selector: app == 'web'\n  types: [Egress]\n  egress: [{ action: Allow, destination: { selector: role == 'partner' } }, { action: Deny, destination: { nets: [198.51.100.128/25] } }]\n");
+      "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: p, namespace: a }\nspec:\n  selector: app == 'web'\n  types: [Egress]\n  egress: [{ action: Allow, destination: { selector: role == 'partner', namespaceSelector: global() } }, { action: Deny, destination: { nets: [198.51.100.128/25] } }]\n");
     expect(allowed(a, 'a/web', '198.51.100.7')).toBe('all');
     expect(allowed(a, 'a/web', '198.51.100.200')).toBe('all');
     expect(allowed(a, 'a/web', '203.0.113.1')).toBe('nothing');
@@ -81,8 +81,11 @@ describe('Cilium', () => {
     expect(allowed(a, 'b/web', 'a/db')).toBe('nothing');
   });
 
-  test('an empty rule ([{}]) isolates and allows nothing; L7 rules are a restriction on an allowed connection', () => {
-    const a = analyze(...base, cnp('p', "  endpointSelector: {}\n  ingress: [{}, { fromEndpoints: [{ matchLabels: { app: web } }], toPorts: [{ ports: [{ port: '80', protocol: TCP }], rules: { http: [{ method: GET, path: /health }] } }] }]\n"));
+  test('a rule without peers ({}) allows every peer; the none entity or an empty peer list allows nothing; L7 rules restrict an allowed connection', () => {
+    const web80 = "{ fromEndpoints: [{ matchLabels: { app: web } }], toPorts: [{ ports: [{ port: '80', protocol: TCP }], rules: { http: [{ method: GET, path: /health }] } }] }";
+    expect(allowed(analyze(...base, cnp('p', `  endpointSelector: {}\n  ingress: [{}, ${web80}]\n`)), 'b/client', 'a/db')).toBe('all');
+    expect(allowed(analyze(...base, cnp('p', `  endpointSelector: {}\n  ingress: [{ fromEndpoints: [] }, ${web80}]\n`)), 'b/client', 'a/db')).toBe('nothing');
+    const a = analyze(...base, cnp('p', `  endpointSelector: {}\n  ingress: [{ fromEntities: [none] }, ${web80}]\n`));
     expect(allowed(a, 'b/client', 'a/db')).toBe('nothing');
     const text = explain(a, a.workload('a/web')!, a.workload('a/db')!, 80, 'TCP').text;
     expect(text).toContain('ALLOWED');

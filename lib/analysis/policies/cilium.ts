@@ -1,7 +1,8 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, nobody, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
+import { AnalyzedProtocol } from '../port-set';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
 const CILIUM_ALLOW_ORDER = 1000;
@@ -37,22 +38,29 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   const egress = rules('egress', 'Allow');
   const ingressDeny = rules('ingressDeny', 'Deny');
   const egressDeny = rules('egressDeny', 'Deny');
-  if (ingress || egress) {
+  // Default deny comes with the policy entries of rules, allow or deny
+  // (cilium pkg/policy/utils/parserules.go RulesToPolicyEntries: one entry
+  // per rule, DefaultDeny unless enableDefaultDeny says false): a direction
+  // with no rule at all (absent or `[]`) isolates nothing.
+  const isolates = (allow: NormRule[] | undefined, deny: NormRule[] | undefined, enabled: unknown) =>
+    (allow?.length ?? 0) + (deny?.length ?? 0) > 0 && enabled !== false;
+  const isolation = { ingress: isolates(ingress, ingressDeny, edd.ingress), egress: isolates(egress, egressDeny, edd.egress) };
+  if (ingress?.length || egress?.length || isolation.ingress || isolation.egress) {
     out.push(normPolicy(policyIdentity(s, namespace, suffix), IN_DEFAULT_TIER, {
       order: CILIUM_ALLOW_ORDER,
       appliesTo,
-      ingress,
-      egress,
-      isolates: { ingress: ingress !== undefined && edd.ingress !== false, egress: egress !== undefined && edd.egress !== false },
+      ingress: ingress?.length || isolation.ingress ? ingress ?? [] : undefined,
+      egress: egress?.length || isolation.egress ? egress ?? [] : undefined,
+      isolates: isolation,
       staged: false,
     }));
   }
-  if (ingressDeny || egressDeny) {
+  if (ingressDeny?.length || egressDeny?.length) {
     out.push(normPolicy(identityOfDenies(policyIdentity(s, namespace, `${suffix}/deny`)), IN_DEFAULT_TIER, {
       order: CILIUM_DENY_ORDER,
       appliesTo,
-      ingress: ingressDeny,
-      egress: egressDeny,
+      ingress: ingressDeny?.length ? ingressDeny : undefined,
+      egress: egressDeny?.length ? egressDeny : undefined,
       isolates: { ingress: false, egress: false },
       staged: false,
     }));
@@ -65,35 +73,46 @@ function identityOfDenies<T extends { display: string }>(identity: T): T {
   return { ...identity, display: `${identity.display} (deny rules)` };
 }
 
+/** The L3 fields of a rule, per direction; an explicitly empty one selects nobody. */
+const L3_FIELDS = {
+  ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet', 'fromRequires', 'fromGroups', 'fromNodes'],
+  egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toRequires', 'toGroups', 'toNodes', 'toFQDNs', 'toServices'],
+} as const;
+
+/**
+ * One Cilium rule. Its peers are the union of its L3 fields; a rule without
+ * any L3 field applies to every peer, `{}` included (the policy entry's L3
+ * "all endpoints if empty", cilium pkg/policy/types/policyentry.go), while a
+ * field given as an empty list selects nobody (pkg/policy/utils/parserules.go
+ * mergeEndpointSelectors: "empty non-nil slices ... should not result in any
+ * identity being selected"). Its ports are those of `toPorts` and `icmps`;
+ * a rule with neither applies to every port, while `icmps` and VRRP or
+ * IGMP entries open no TCP, UDP or SCTP port.
+ */
 function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', action: 'Allow' | 'Deny', namespace: string | undefined, ctx: ParseContext, field: string): NormRule {
   const p = direction === 'ingress' ? 'from' : 'to';
   const peers: PeerMatcher[] = [];
-  let l3 = false;
+  const l3Fields = L3_FIELDS[direction].filter((k) => r[k] !== undefined && r[k] !== null);
+  const emptyField = l3Fields.find((k) => Array.isArray(r[k]) && (r[k] as unknown[]).length === 0);
   for (const [i, sel] of list(r[`${p}Endpoints`], `${p}Endpoints`).entries()) {
-    l3 = true;
     peers.push(at(`${p}Endpoints[${i}]`, () => endpointPeer(sel, namespace)));
   }
   for (const [i, entity] of list(r[`${p}Entities`], `${p}Entities`).entries()) {
-    l3 = true;
     peers.push(entityPeer(String(entity), `${p}Entities[${i}]`));
   }
   for (const [i, c] of list(r[`${p}CIDR`], `${p}CIDR`).entries()) {
-    l3 = true;
     const block = at(`${p}CIDR[${i}]`, () => cidrField(c, ''));
     peers.push(cidrPeer(block, [], `CIDR ${block.text}`));
   }
   for (const [i, raw] of list(r[`${p}CIDRSet`], `${p}CIDRSet`).entries()) {
-    l3 = true;
     peers.push(at(`${p}CIDRSet[${i}]`, () => cidrSetPeer(obj(raw, ''), ctx)));
   }
   if (direction === 'egress') {
     for (const [i, f] of list(r.toFQDNs, 'toFQDNs').entries()) {
-      l3 = true;
       const fq = obj(f, `toFQDNs[${i}]`);
       peers.push(nobody(`FQDN ${String(fq.matchName ?? fq.matchPattern)} (addresses resolved at run time)`));
     }
     for (const [i, svc] of list(r.toServices, 'toServices').entries()) {
-      l3 = true;
       const k = obj(obj(svc, `toServices[${i}]`).k8sService, `toServices[${i}].k8sService`);
       const found = ctx.services.find((x) => x.name === k.serviceName && x.namespace === (k.namespace ?? namespace));
       peers.push(found?.selector
@@ -102,10 +121,22 @@ function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
     }
   }
   for (const key of [`${p}Requires`, `${p}Groups`, `${p}Nodes`]) {
-    if (r[key] !== undefined) { l3 = true; peers.push(nobody(`${key} (not analyzed)`)); }
+    if (r[key] !== undefined) peers.push(nobody(`${key} (not analyzed)`));
   }
+  const { ports, l7 } = ciliumPorts(r, action);
+  let peer: PeerMatcher;
+  if (emptyField) peer = nobody(`nobody (${emptyField}: [])`);
+  else if (l3Fields.length > 0) peer = anyOf(peers);
+  else peer = anyPeer(r.toPorts !== undefined || r.icmps !== undefined ? 'anyone (L4-only rule)' : 'anyone (a rule without peers)');
+  return { action, peer, ports, l7, field };
+}
+
+/** A rule's `toPorts` and `icmps` as ports, with the L7 rules it carries. */
+function ciliumPorts(r: { [key: string]: unknown }, action: 'Allow' | 'Deny'): { ports: RulePorts; l7: string[] } {
   const toPorts = list(r.toPorts, 'toPorts');
+  list(r.icmps, 'icmps');
   const l7: string[] = [];
+  if (r.toPorts === undefined) return { ports: r.icmps === undefined ? rulePorts([]) : NO_PORTS, l7 };
   const entries: RulePorts['entries'][number][] = [];
   toPorts.forEach((tp, i) => at(`toPorts[${i}]`, () => {
     const t = obj(tp, '');
@@ -113,7 +144,7 @@ function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
     if (ports.length === 0) entries.push({});
     ports.forEach((raw, j) => at(`ports[${j}]`, () => {
       const port = obj(raw, '');
-      const protocol = protocolField(port.protocol, 'protocol', true);
+      const protocol = ciliumProtocol(port.protocol);
       if (protocol === 'other') return;
       const text = port.port === undefined ? '0' : String(port.port);
       if (/^[0-9]+$/.test(text)) {
@@ -133,20 +164,42 @@ function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
     }
   }));
   const allEntries = entries.some((e) => e.protocol === undefined && e.from === undefined && e.name === undefined);
-  const ports = toPorts.length === 0 || allEntries ? rulePorts([]) : rulePorts(entries);
-  let peer: PeerMatcher;
-  if (l3) peer = anyOf(peers);
-  else if (toPorts.length > 0) peer = anyPeer('anyone (L4-only rule)');
-  else peer = nobody('nothing (empty rule)');
-  return { action, peer, ports, l7, field };
+  if (allEntries) return { ports: rulePorts([]), l7 };
+  return { ports: entries.length === 0 ? NO_PORTS : rulePorts(entries), l7 };
 }
 
+/**
+ * A `toPorts` protocol: the CiliumNetworkPolicy 1.19.4 CRD allows TCP, UDP,
+ * SCTP, VRRP, IGMP and ANY (ICMP goes in `icmps`); VRRP and IGMP have no
+ * ports and open no TCP, UDP or SCTP port.
+ */
+function ciliumProtocol(value: unknown): AnalyzedProtocol | undefined | 'other' {
+  if (value === undefined || value === null || value === '' || value === 'ANY') return undefined;
+  if (value === 'TCP' || value === 'UDP' || value === 'SCTP') return value;
+  if (value === 'VRRP' || value === 'IGMP') return 'other';
+  throw new FieldError('protocol', `${JSON.stringify(value)} is not TCP, UDP, SCTP, VRRP, IGMP or ANY`);
+}
+
+/** The label Cilium gives every pod endpoint for its namespace, and the prefix of the labels copied from the namespace. */
+const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/**
+ * A `fromEndpoints`/`toEndpoints` selector, scoped as Cilium scopes it
+ * (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector): in a
+ * namespaced policy, to the policy's namespace unless the selector reads the
+ * pod namespace label or any namespace label (`io.cilium.k8s.namespace.labels.*`);
+ * a selector on `reserved:` labels is left as it is (it selects no pod here);
+ * in a clusterwide policy, to endpoints that have a namespace (every pod).
+ */
 function endpointPeer(raw: unknown, namespace: string | undefined): PeerMatcher {
   const sel = obj(raw, '');
   const matcher = compileLabelSelector(sel, ciliumKey);
-  const keys = [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))].map(ciliumKey);
-  const namesNamespace = keys.includes('io.kubernetes.pod.namespace');
-  const scoped = namespace !== undefined && !namesNamespace;
+  const rawKeys = [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))];
+  const keys = rawKeys.map(ciliumKey);
+  const reserved = rawKeys.some((k) => k.startsWith('reserved:'));
+  const readsNamespace = keys.some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));
+  const scoped = namespace !== undefined && !readsNamespace && !reserved;
   return workloadPeer(matcher, scoped ? namespace : () => true, `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`, 'cilium', isEmptySelector(sel), !scoped);
 }
 

@@ -133,6 +133,9 @@ export function normPolicy(id: PolicyIdentity, placement: PolicyPlacement, body:
 /** Every port. */
 export const ANY_PORTS: RulePorts = rulePorts([]);
 
+/** No TCP, UDP or SCTP port (rules of other protocols: ICMP and the like). */
+export const NO_PORTS: RulePorts = { entries: [], not: [], hasNames: false, fixed: PortSet.EMPTY };
+
 /** The ports a rule matches on destination `dst` (named ports resolve on it). */
 export function resolvePorts(ports: RulePorts, dst: Endpoint | undefined): PortSet {
   if (ports.fixed) return ports.fixed;
