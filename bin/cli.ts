@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { Analysis } from '../lib/analysis/analysis';
 import { diffAnalyses, formatDiff } from '../lib/analysis/diff';
 import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
-import { formatCsv, formatGraph, formatText } from '../lib/analysis/format';
+import { formatCsv, formatGraph, formatText, unreadPoliciesWarning } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
 import { recommendCommand, RecommendCliOptions } from './recommend';
@@ -135,7 +135,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
       const findings = lint(analysis, { engine: o.engine });
       if (o.format === 'json') io.stdout(`${JSON.stringify(findings, undefined, 2)}\n`);
       else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, version()), undefined, 2)}\n`);
-      else io.stdout(findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.id} ${f.object}: ${f.message}. Fix: ${f.fix}`).join('\n') + (findings.length ? '\n' : 'no findings\n'));
+      else io.stdout(unreadPoliciesWarning(analysis) + findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.id} ${f.object}: ${f.message}. Fix: ${f.fix}`).join('\n') + (findings.length ? '\n' : 'no findings\n'));
       if (findings.some((f) => f.severity === 'error')) exitCode = 1;
     });
 

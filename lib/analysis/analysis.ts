@@ -1,11 +1,10 @@
 import { Cidr, parseCidr } from '../core/cidr';
 import { compareText, textRanks } from '../core/order';
+import { KubeObject } from '../manifests/types';
 import { blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
 import { CalicoMember, Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, TierInfo } from './model';
-import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
-import { KubeObject } from '../manifests/types';
 import { adminParser } from './policies/admin';
 import { calicoParser } from './policies/calico';
 import { ciliumParser } from './policies/cilium';
@@ -13,6 +12,7 @@ import { DialectParser, FieldError, normPolicy, obj, ParseContext, resolvePorts,
 import { kubernetesParser } from './policies/kubernetes';
 import { PeerIndex } from './peer-index';
 import { PortSet } from './port-set';
+import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -58,6 +58,18 @@ export interface SideVerdict {
   readonly steps: readonly TraceStep[];
   /** Whether any policy selects the endpoint in this direction. */
   readonly isolated: boolean;
+}
+
+/** API groups of network policy engines and APIs. */
+const POLICY_GROUPS = new Set(['networking.k8s.io', 'policy.networking.k8s.io', 'projectcalico.org', 'crd.projectcalico.org', 'cilium.io', 'networking.k8s.aws']);
+
+/**
+ * Whether an object the analyzer does not read decides traffic: a kind
+ * named like a policy in a policy engine's group, or any `*NetworkPolicy`.
+ */
+function decidesTraffic(o: KubeObject): boolean {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  return /NetworkPolicy$/.test(o.kind) || (POLICY_GROUPS.has(group) && /Polic(y|ies)$/.test(o.kind));
 }
 
 const KNOWN_KINDS = new Set(['Namespace', 'Service', 'Tier', 'NetworkSet', 'GlobalNetworkSet', 'CiliumCIDRGroup', ...Object.keys(WORKLOAD_KINDS)]);
@@ -128,6 +140,8 @@ export class Analysis {
   public readonly problems: InputProblem[];
   /** Objects of kinds the analyzer does not read, listed so nothing is silently dropped. */
   public readonly ignored: { kind: string; apiVersion: string; file: string; index: number }[] = [];
+  /** Of those, the policy objects (kinds that decide traffic): results leave them out. */
+  public readonly unreadPolicies: { kind: string; apiVersion: string; file: string; index: number }[] = [];
   /** Calico tiers. */
   public readonly tiers = new Map<string, TierInfo>();
   /** The inventory (namespaces, services). */
@@ -193,7 +207,13 @@ export class Analysis {
             networkSets.push({ blocks: nets.map((n) => parseCidr(n).cidr).filter((c): c is Cidr => c !== undefined), member: networkSetMember(o, this.inventory) });
           });
         }
-        if (!KNOWN_KINDS.has(o.kind)) this.ignored.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
+        if (!KNOWN_KINDS.has(o.kind)) {
+          this.ignored.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
+          if (decidesTraffic(o)) {
+            this.unreadPolicies.push({ kind: o.kind, apiVersion: o.apiVersion, file: s.file, index: s.index });
+            problems.push({ file: s.file, index: s.index, field: '', message: `${o.apiVersion} ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? ''} is a policy kind the analyzer does not read: every verdict here ignores it` });
+          }
+        }
         continue;
       }
       readField(s, problems, () => {

@@ -8,10 +8,21 @@ function keep(analysis: Analysis, focus: string | undefined) {
   return analysis.connections().filter((c) => !focus || c.src === focus || c.dst === focus);
 }
 
+/**
+ * A warning line for policy objects the analyzer does not read, or ''. It
+ * heads the text output: the verdicts below leave those policies out.
+ */
+export function unreadPoliciesWarning(analysis: Analysis): string {
+  const n = analysis.unreadPolicies.length;
+  if (n === 0) return '';
+  const kinds = [...new Set(analysis.unreadPolicies.map((p) => `${p.apiVersion} ${p.kind}`))].sort();
+  return `WARNING: these results ignore ${n} policy object(s) of kinds the analyzer does not read (${kinds.join(', ')})\n`;
+}
+
 /** Allowed connections as text, one per line. */
 export function formatText(analysis: Analysis, focus?: string): string {
   const lines = keep(analysis, focus).map((c) => `${end(c.src)} -> ${end(c.dst)}: ${c.allowed.toString()}`);
-  return `${analysis.workloads.length} workloads, ${lines.length} allowed connections\n${lines.join('\n')}\n`;
+  return `${unreadPoliciesWarning(analysis)}${analysis.workloads.length} workloads, ${lines.length} allowed connections\n${lines.join('\n')}\n`;
 }
 
 /** Allowed connections as CSV: `src,dst,protocol,ports`. */

@@ -68,15 +68,24 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     const template = templatePath.length === 0 ? o : dig(o, templatePath);
     const meta = (templatePath.length === 0 ? o.metadata : dig(template, ['metadata'])) as KubeObject['metadata'] | undefined;
     const podSpec = dig(template, ['spec']);
-    const owner = o.kind === 'Pod' ? (o.metadata.ownerReferences ?? []).find((r) => r.controller === true && typeof r.kind === 'string' && typeof r.name === 'string') : undefined;
+    const owner = o.kind === 'Pod' ? podOwner(o) : undefined;
     const kind = owner ? owner.kind : o.kind;
     const name = owner ? owner.name : o.metadata.name;
     if (!name) { problems.push({ file: s.file, index: s.index, field: 'metadata.name', message: `${o.kind} has no name` }); continue; }
     const id = `${namespace}/${name}`;
     const ports = containerPorts(podSpec, s, problems);
     const existing = byId.get(id);
-    if (existing && existing.kind !== 'Pod' && o.kind === 'Pod') continue; // the owner's template already describes its pods
-    byId.set(id, { kind, namespace, name, labels: stringMap(meta?.labels), ports, serviceAccount: (dig(podSpec, ['serviceAccountName']) as string | undefined) ?? 'default', source: s });
+    const labels = stringMap(meta?.labels);
+    if (existing && existing.kind !== 'Pod' && o.kind === 'Pod') {
+      // The owner's pods are one workload, analyzed with the labels of the
+      // first one read; a pod whose labels differ is said, not silently merged.
+      const differing = differingKeys(existing.labels, labels);
+      if (differing.length > 0) {
+        problems.push({ file: s.file, index: s.index, field: 'metadata.labels', message: `differ from those of the first pod of ${existing.kind} ${id} (${differing.join(', ')}); the workload is analyzed with the first pod's labels (${existing.source.file}#${existing.source.index})` });
+      }
+      continue;
+    }
+    byId.set(id, { kind, namespace, name, labels, ports, serviceAccount: (dig(podSpec, ['serviceAccountName']) as string | undefined) ?? 'default', source: s });
   }
   const workloads: Endpoint[] = [];
   const rank = textRanks(byId.keys());
@@ -86,6 +95,21 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     workloads.push(makeWorkload(workloads.length, id, w.kind, w.namespace, w.labels, nsLabels, w.ports, w.serviceAccount, { file: w.source.file, index: w.source.index }));
   }
   return { workloads, namespaces, services };
+}
+
+/**
+ * The owner a Pod is reported under: its controller, else its one owner
+ * (as np-guard's netpol-analyzer names pods after their owner); never a Node
+ * (static pods' mirror owner).
+ */
+function podOwner(o: KubeObject): { kind: string; name: string } | undefined {
+  const refs = (o.metadata.ownerReferences ?? []).filter((r) => typeof r.kind === 'string' && typeof r.name === 'string' && r.name !== '' && r.kind !== 'Node');
+  return refs.find((r) => r.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
+}
+
+/** Label keys whose values differ between two label sets, sorted. */
+function differingKeys(a: Labels, b: Labels): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
 }
 
 /**

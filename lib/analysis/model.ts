@@ -98,6 +98,12 @@ export interface PeerMatcher {
   readonly workloadsOnly?: boolean;
   /** CIDRs it names, for the address partition. */
   readonly cidrs: readonly string[];
+  /**
+   * DNS names (and `*.` patterns) it names, resolved by the engine at run
+   * time: it matches no endpoint of the input, and outputs list the names.
+   * @default none
+   */
+  readonly domains?: readonly string[];
   /** Human text for explanations. */
   readonly text: string;
 }

@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, at, cidrField, cidrPeer, DialectParser, FieldError, list, nobody, normPolicy, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { anyOf, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, list, nobody, normPolicy, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 const GROUP = 'policy.networking.k8s.io';
 /** The VPC CNI's admin policies (aws/amazon-network-policy-controller-k8s v1.1.7 config/crd). */
@@ -78,7 +78,7 @@ function adminPeer(p: { [key: string]: unknown }): PeerMatcher {
   }
   if (p.nodes !== undefined) return nobody('nodes (not workloads)');
   // Resolved by the engine's DNS proxy at run time: no address of the input is such a name.
-  if (p.domainNames !== undefined) return nobody(`domain names ${list(p.domainNames, 'domainNames').map(String).join(', ')} (resolved at run time)`);
+  if (p.domainNames !== undefined) return domainPeer(list(p.domainNames, 'domainNames').map(String), 'domain names');
   throw new FieldError('', 'needs namespaces, pods, networks, domainNames or nodes');
 }
 

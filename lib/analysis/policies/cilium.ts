@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
 import { AnalyzedProtocol } from '../port-set';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
@@ -110,7 +110,7 @@ function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
   if (direction === 'egress') {
     for (const [i, f] of list(r.toFQDNs, 'toFQDNs').entries()) {
       const fq = obj(f, `toFQDNs[${i}]`);
-      peers.push(nobody(`FQDN ${String(fq.matchName ?? fq.matchPattern)} (addresses resolved at run time)`));
+      peers.push(domainPeer([String(fq.matchName ?? fq.matchPattern)], 'FQDN'));
     }
     for (const [i, svc] of list(r.toServices, 'toServices').entries()) {
       const k = obj(obj(svc, `toServices[${i}]`).k8sService, `toServices[${i}].k8sService`);

@@ -178,6 +178,15 @@ export function nobody(text: string): PeerMatcher {
   return { matches: () => false, namespaces: [], allWorkloads: false, cidrs: [], text };
 }
 
+/**
+ * DNS names the engine resolves at run time (Cilium toFQDNs, ClusterNetworkPolicy
+ * and ApplicationNetworkPolicy domainNames): no address of the input is
+ * such a name, so it matches nothing here; outputs show the names.
+ */
+export function domainPeer(names: readonly string[], what: string): PeerMatcher {
+  return { matches: () => false, namespaces: [], allWorkloads: false, cidrs: [], domains: names, text: `${what} ${names.join(', ')} (resolved at run time)` };
+}
+
 /** Matches when any of the peers does. */
 export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
   if (peers.length === 1) return peers[0];
@@ -188,6 +197,7 @@ export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
     parts: peers,
     allWorkloads: peers.some((p) => p.allWorkloads),
     cidrs: peers.flatMap((p) => p.cidrs),
+    domains: peers.some((p) => p.domains) ? peers.flatMap((p) => p.domains ?? []) : undefined,
     text: peers.map((p) => p.text).join(' or '),
   };
 }

@@ -3,14 +3,23 @@ import { KubeObject } from '../../manifests/types';
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, FieldError, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, strings, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
 
 /** Calico gives Kubernetes NetworkPolicy order 1000 in the default tier. */
 export const KUBERNETES_POLICY_ORDER = 1000;
 
-/** `networking.k8s.io/v1` NetworkPolicy, and Calico's StagedKubernetesNetworkPolicy. */
+/**
+ * `networking.k8s.io/v1` NetworkPolicy, Calico's StagedKubernetesNetworkPolicy,
+ * and Amazon EKS ApplicationNetworkPolicy (`networking.k8s.aws/v1alpha1`,
+ * aws/amazon-network-policy-controller-k8s v1.1.7 config/crd): a
+ * NetworkPolicy whose egress peers may also be `domainNames`, allowed
+ * alongside NetworkPolicies ("traffic matches at least one egress rule
+ * across all of the ApplicationNetworkPolicy objects", the CRD's docs).
+ */
 export const kubernetesParser: DialectParser = {
-  accepts: (o) => (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy') || (o.apiVersion === 'projectcalico.org/v3' && o.kind === 'StagedKubernetesNetworkPolicy'),
+  accepts: (o) => (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy')
+    || (o.apiVersion === 'projectcalico.org/v3' && o.kind === 'StagedKubernetesNetworkPolicy')
+    || (o.apiVersion === 'networking.k8s.aws/v1alpha1' && o.kind === 'ApplicationNetworkPolicy'),
   parse: (s, ctx) => [parseKubernetesPolicy(s, ctx)],
 };
 
@@ -28,11 +37,12 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
     : list(spec.policyTypes, 'spec.policyTypes').map(String);
   for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new FieldError('spec.policyTypes', `${JSON.stringify(t)} is not Ingress or Egress`);
   const staged = o.kind === 'StagedKubernetesNetworkPolicy';
+  const domains = o.kind === 'ApplicationNetworkPolicy';
   const rules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => items.map((r, i) => at(`spec.${direction}[${i}]`, () => {
     const rule = obj(r, '');
     const peersField = direction === 'ingress' ? 'from' : 'to';
     const peers = list(rule[peersField], peersField);
-    const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace))));
+    const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace, domains && direction === 'egress'))));
     return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: `spec.${direction}[${i}]` };
   }));
   return normPolicy(policyIdentity(s, namespace), IN_DEFAULT_TIER, {
@@ -47,7 +57,12 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
 }
 
 /** One NetworkPolicyPeer. */
-export function kubePeer(p: { [key: string]: unknown }, namespace: string): PeerMatcher {
+export function kubePeer(p: { [key: string]: unknown }, namespace: string, domainNames = false): PeerMatcher {
+  if (p.domainNames !== undefined) {
+    if (!domainNames) throw new FieldError('domainNames', 'is a field of ApplicationNetworkPolicy egress peers only');
+    if (p.ipBlock !== undefined || p.podSelector !== undefined || p.namespaceSelector !== undefined) throw new FieldError('', 'domainNames cannot be combined with podSelector, namespaceSelector or ipBlock');
+    return domainPeer(strings(p.domainNames, 'domainNames'), 'domain names');
+  }
   if (p.ipBlock !== undefined) {
     if (p.podSelector !== undefined || p.namespaceSelector !== undefined) throw new FieldError('', 'ipBlock cannot be combined with podSelector or namespaceSelector');
     const block = obj(p.ipBlock, 'ipBlock');
