@@ -42,6 +42,18 @@ export interface AnalysisJson {
   connections: { src: ConnectionEnd; dst: ConnectionEnd; allowed: ReturnType<PortSet['toJson']> }[];
 }
 
+/** Egress to a DNS name the engine resolves at run time. */
+export interface DomainEgress {
+  /** The workload id. */
+  readonly src: string;
+  /** The name or `*.` pattern. */
+  readonly domain: string;
+  /** The ports the rules allow to it. */
+  readonly allowed: PortSet;
+  /** L7 restrictions on it. */
+  readonly l7: readonly string[];
+}
+
 /** One step of an explanation: a policy rule or a tier default that decided some ports. */
 export interface TraceStep {
   readonly policy: string;
@@ -171,6 +183,7 @@ export class Analysis {
   private readonly candidatesByNamespace = new Map<string, NormPolicy[]>();
   private readonly portKeys: string[] = [];
   private connectionCache?: Connection[];
+  private l7Present?: boolean;
   private byId?: Map<string, Endpoint>;
 
   private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
@@ -257,6 +270,61 @@ export class Analysis {
     const egress = src.external ? { allowed: PortSet.ALL, steps: [], isolated: false } : this.evaluate(src, dst, 'egress', true);
     const ingress = dst.external ? { allowed: PortSet.ALL, steps: [], isolated: false } : this.evaluate(dst, src, 'ingress', true);
     return { allowed: egress.allowed.intersect(ingress.allowed), egress, ingress };
+  }
+
+  /**
+   * The L7 restrictions on an allowed connection: the L7 rules (Cilium
+   * HTTP/DNS/Kafka, Calico HTTP) of the Allow rules that decide its ports,
+   * as text. Empty when plain L3/L4 rules allow it.
+   */
+  public l7Of(c: Connection): string[] {
+    this.l7Present ??= this.policies.some((p) => hasL7(p.ingress) || hasL7(p.egress));
+    if (!this.l7Present) return [];
+    const src = this.endOf(c.src);
+    const dst = this.endOf(c.dst);
+    if (!src || !dst) return [];
+    const carries = (e: Endpoint, d: Direction) => !e.external && this.side(e, d).rules.some((r) => r.l7.length > 0);
+    if (!carries(src, 'egress') && !carries(dst, 'ingress')) return [];
+    const v = this.verdict(src, dst);
+    const out = new Set<string>();
+    for (const step of [...v.egress.steps, ...v.ingress.steps]) {
+      if (step.action === 'Allow' && !step.ports.intersect(c.allowed).isEmpty) step.l7.forEach((x) => out.add(x));
+    }
+    return [...out];
+  }
+
+  /**
+   * Egress by DNS name: for each workload, the names its egress Allow rules
+   * name (Cilium toFQDNs, ClusterNetworkPolicy and ApplicationNetworkPolicy
+   * domainNames), with the rule's ports. The engine resolves them at run
+   * time, so the connections are listed apart from the address blocks.
+   */
+  public domainEgress(): DomainEgress[] {
+    const out: DomainEgress[] = [];
+    for (const w of this.workloads) {
+      const side = this.side(w, 'egress');
+      const byName = new Map<string, { allowed: PortSet; l7: Set<string> }>();
+      for (const r of side.rules) {
+        if (r.action !== 'Allow' || !r.peer.domains) continue;
+        const ports = resolvePorts(r.ports, undefined);
+        for (const name of r.peer.domains) {
+          const entry = byName.get(name) ?? { allowed: PortSet.EMPTY, l7: new Set<string>() };
+          entry.allowed = entry.allowed.union(ports);
+          r.l7.forEach((x) => entry.l7.add(x));
+          byName.set(name, entry);
+        }
+      }
+      for (const name of [...byName.keys()].sort(compareText)) {
+        const e = byName.get(name)!;
+        if (!e.allowed.isEmpty) out.push({ src: w.id, domain: name, allowed: e.allowed, l7: [...e.l7] });
+      }
+    }
+    return out;
+  }
+
+  /** The endpoint of a connection end: a workload, or the first block of an address set. */
+  private endOf(e: ConnectionEnd): Endpoint | undefined {
+    return typeof e === 'string' ? this.workload(e) : e.ips.length > 0 ? this.external(e.ips[0]) : undefined;
   }
 
   /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
@@ -785,6 +853,11 @@ function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[]
     ...enforced.filter((p) => !replaced.has(p.key.replace(/(\/deny|#\d+)$/, ''))),
     ...staged.filter((p) => p.stagedAction !== 'Delete').map((p) => normPolicy(p, p, { ...p, staged: false })),
   ];
+}
+
+/** Whether any of the rules carries L7 rules. */
+function hasL7(rules: readonly NormRule[] | undefined): boolean {
+  return rules !== undefined && rules.some((r) => r.l7.length > 0);
 }
 
 /** The network sets holding an address block, each one Calico endpoint. */

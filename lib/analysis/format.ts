@@ -1,12 +1,29 @@
-import { Analysis, ConnectionEnd } from './analysis';
+import { Analysis, Connection, ConnectionEnd, DomainEgress } from './analysis';
 
 function end(e: ConnectionEnd): string {
   return typeof e === 'string' ? e : e.ips.length > 3 ? `${e.ips.slice(0, 3).join(', ')} (+${e.ips.length - 3} blocks)` : e.ips.join(', ');
 }
 
-function keep(analysis: Analysis, focus: string | undefined) {
-  return analysis.connections().filter((c) => !focus || c.src === focus || c.dst === focus);
+/** A connection or a DNS-name egress, with what restricts it, ready to print. */
+interface Row {
+  readonly src: ConnectionEnd;
+  /** A connection end, or a DNS name. */
+  readonly dst: ConnectionEnd | { domain: string };
+  readonly allowed: Connection['allowed'];
+  readonly l7: readonly string[];
 }
+
+/** The rows to print: connections with their L7 restrictions, then egress by DNS name. */
+function rows(analysis: Analysis, focus: string | undefined): Row[] {
+  const hit = (e: ConnectionEnd) => !focus || e === focus;
+  const connections: Row[] = analysis.connections().filter((c) => hit(c.src) || hit(c.dst)).map((c) => ({ src: c.src, dst: c.dst, allowed: c.allowed, l7: analysis.l7Of(c) }));
+  const names: Row[] = analysis.domainEgress().filter((d: DomainEgress) => hit(d.src)).map((d) => ({ src: d.src, dst: { domain: d.domain }, allowed: d.allowed, l7: d.l7 }));
+  return [...connections, ...names];
+}
+
+const isDomain = (e: Row['dst']): e is { domain: string } => typeof e !== 'string' && 'domain' in e;
+const dstText = (e: Row['dst']) => (isDomain(e) ? `${e.domain} (DNS name, resolved at run time)` : end(e));
+const restriction = (r: Row) => (r.l7.length > 0 ? ` [L7: ${r.l7.join('; ')}]` : '');
 
 /**
  * A warning line for policy objects the analyzer does not read, or ''. It
@@ -19,63 +36,84 @@ export function unreadPoliciesWarning(analysis: Analysis): string {
   return `WARNING: these results ignore ${n} policy object(s) of kinds the analyzer does not read (${kinds.join(', ')})\n`;
 }
 
-/** Allowed connections as text, one per line. */
+/**
+ * Allowed connections as text, one per line, with their L7 restrictions
+ * (`[L7: http GET /health]`); egress to DNS names follows.
+ */
 export function formatText(analysis: Analysis, focus?: string): string {
-  const lines = keep(analysis, focus).map((c) => `${end(c.src)} -> ${end(c.dst)}: ${c.allowed.toString()}`);
-  return `${unreadPoliciesWarning(analysis)}${analysis.workloads.length} workloads, ${lines.length} allowed connections\n${lines.join('\n')}\n`;
+  const all = rows(analysis, focus);
+  const byName = all.filter((r) => isDomain(r.dst)).length;
+  const lines = all.map((r) => `${end(r.src)} -> ${dstText(r.dst)}: ${r.allowed.toString()}${restriction(r)}`);
+  const counts = `${analysis.workloads.length} workloads, ${all.length - byName} allowed connections${byName ? `, ${byName} by DNS name` : ''}`;
+  return `${unreadPoliciesWarning(analysis)}${counts}\n${lines.join('\n')}\n`;
 }
 
-/** Allowed connections as CSV: `src,dst,protocol,ports`. */
+/** Allowed connections as CSV: `src,dst,protocol,ports,l7` (a DNS name as `dns:NAME`). */
 export function formatCsv(analysis: Analysis, focus?: string): string {
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const rows = ['src,dst,protocol,ports'];
-  for (const c of keep(analysis, focus)) {
-    const src = typeof c.src === 'string' ? c.src : c.src.ips.join(' ');
-    const dst = typeof c.dst === 'string' ? c.dst : c.dst.ips.join(' ');
-    const json = c.allowed.toJson();
-    if (json === 'all') rows.push([src, dst, 'all', 'all'].map(q).join(','));
-    else for (const p of json) rows.push([src, dst, p.protocol, p.ports.map(([f, t]) => (f === t ? `${f}` : `${f}-${t}`)).join(' ')].map(q).join(','));
+  const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const out = ['src,dst,protocol,ports,l7'];
+  for (const r of rows(analysis, focus)) {
+    const src = typeof r.src === 'string' ? r.src : r.src.ips.join(' ');
+    const dst = isDomain(r.dst) ? `dns:${r.dst.domain}` : typeof r.dst === 'string' ? r.dst : r.dst.ips.join(' ');
+    const l7 = r.l7.join('; ');
+    const json = r.allowed.toJson();
+    if (json === 'all') out.push([src, dst, 'all', 'all', l7].map(q).join(','));
+    else for (const p of json) out.push([src, dst, p.protocol, p.ports.map(([f, t]) => (f === t ? `${f}` : `${f}-${t}`)).join(' '), l7].map(q).join(','));
   }
-  return `${rows.join('\n')}\n`;
+  return `${out.join('\n')}\n`;
 }
 
 /** A graph of allowed flows, grouped by namespace: Mermaid `flowchart` or Graphviz DOT. */
 export function formatGraph(analysis: Analysis, kind: 'mermaid' | 'dot', focus?: string): string {
-  const connections = keep(analysis, focus);
+  const all = rows(analysis, focus);
   // Nodes get ids n0, n1, ... in order of first appearance, grouped by namespace.
   const nodes = new Map<string, { id: string; label: string }>();
   const byNs = new Map<string, { id: string; label: string }[]>();
-  const idOf = (e: ConnectionEnd) => {
-    const key = typeof e === 'string' ? e : `ips:${e.ips.join(',')}`;
+  const idOf = (e: Row['dst']) => {
+    const key = isDomain(e) ? `dns:${e.domain}` : typeof e === 'string' ? e : `ips:${e.ips.join(',')}`;
     let node = nodes.get(key);
     if (!node) {
-      node = { id: `n${nodes.size}`, label: typeof e === 'string' ? e.split('/')[1] : end(e) };
+      node = { id: `n${nodes.size}`, label: isDomain(e) ? e.domain : typeof e === 'string' ? e.split('/')[1] : end(e) };
       nodes.set(key, node);
-      const ns = typeof e === 'string' ? e.split('/')[0] : '(outside)';
+      const ns = isDomain(e) ? '(DNS names)' : typeof e === 'string' ? e.split('/')[0] : '(outside)';
       byNs.set(ns, [...(byNs.get(ns) ?? []), node]);
     }
     return node.id;
   };
-  const edges = connections.map((c) => [idOf(c.src), idOf(c.dst), c.allowed.toString()] as const);
+  const edges = all.map((r) => [idOf(r.src), idOf(r.dst), `${r.allowed.toString()}${restriction(r)}`] as const);
   if (kind === 'mermaid') {
     const lines = ['flowchart LR'];
     let s = 0;
     for (const [ns, members] of byNs) {
-      lines.push(`  subgraph s${s++}["${ns}"]`);
-      for (const n of members) lines.push(`    ${n.id}["${n.label.replace(/"/g, "'")}"]`);
+      lines.push(`  subgraph s${s++}["${mermaidText(ns)}"]`);
+      for (const n of members) lines.push(`    ${n.id}["${mermaidText(n.label)}"]`);
       lines.push('  end');
     }
-    for (const [a, b, ports] of edges) lines.push(`  ${a} -->|"${ports.replace(/"/g, "'")}"| ${b}`);
+    for (const [a, b, label] of edges) lines.push(`  ${a} -->|"${mermaidText(label)}"| ${b}`);
     return `${lines.join('\n')}\n`;
   }
   const lines = ['digraph connectivity {', '  rankdir=LR;', '  node [shape=box];'];
   let s = 0;
   for (const [ns, members] of byNs) {
-    lines.push(`  subgraph cluster_${s++} {`, `    label=${JSON.stringify(ns)};`);
-    for (const n of members) lines.push(`    ${n.id} [label=${JSON.stringify(n.label)}];`);
+    lines.push(`  subgraph cluster_${s++} {`, `    label=${dotText(ns)};`);
+    for (const n of members) lines.push(`    ${n.id} [label=${dotText(n.label)}];`);
     lines.push('  }');
   }
-  for (const [a, b, ports] of edges) lines.push(`  ${a} -> ${b} [label=${JSON.stringify(ports)}];`);
+  for (const [a, b, label] of edges) lines.push(`  ${a} -> ${b} [label=${dotText(label)}];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Text inside a Mermaid quoted label: quotes, and every character Mermaid or
+ * a browser could read as markup or a line break, as entity codes
+ * (mermaid-js docs, "Entity codes to escape characters").
+ */
+export function mermaidText(text: string): string {
+  return text.replace(/[^A-Za-z0-9 ._:/*+,;()@=\-]/g, (c) => `#${c.codePointAt(0)};`);
+}
+
+/** A DOT quoted string: backslashes, quotes and line breaks escaped. */
+export function dotText(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|\r/g, '\\n')}"`;
 }

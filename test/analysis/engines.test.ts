@@ -89,7 +89,7 @@ describe('Cilium', () => {
     expect(allowed(a, 'b/client', 'a/db')).toBe('nothing');
     const text = explain(a, a.workload('a/web')!, a.workload('a/db')!, 80, 'TCP').text;
     expect(text).toContain('ALLOWED');
-    expect(text).toContain('L7 restriction on the allowed connection: http [{"method":"GET","path":"/health"}]');
+    expect(text).toContain('L7 restriction on the allowed connection: http GET /health');
   });
 });
 

@@ -3,6 +3,7 @@ import { SourcedObject } from '../load';
 import { CalicoMember, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { AnalyzedProtocol } from '../port-set';
 import { CalicoSelectorContext, compileCalicoExpression, MATCH_ALL } from '../selectors';
+import { describeCalicoHttp } from './l7';
 import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts } from './common';
 
 const CALICO_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -136,7 +137,7 @@ function calicoRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
   }
   const ports = at('destination', () => destinationPorts(destination, protocol, notProtocol));
   const l7: string[] = [];
-  if (r.http) l7.push(`http ${JSON.stringify(r.http)}`);
+  if (r.http) l7.push(describeCalicoHttp(r.http));
   return { action, peer, ports, l7, field };
 }
 

@@ -3,6 +3,7 @@ import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model
 import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
 import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
 import { AnalyzedProtocol } from '../port-set';
+import { describeCiliumL7 } from './l7';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
 const CILIUM_ALLOW_ORDER = 1000;
@@ -159,7 +160,7 @@ function ciliumPorts(r: { [key: string]: unknown }, action: 'Allow' | 'Deny'): {
     }));
     if (t.rules !== undefined) {
       const rules = obj(t.rules, 'rules');
-      for (const kind of Object.keys(rules)) l7.push(`${kind} ${JSON.stringify(rules[kind])}`);
+      for (const kind of Object.keys(rules)) l7.push(...describeCiliumL7(kind, rules[kind]));
       if (action === 'Deny') throw new FieldError('rules', 'deny rules cannot carry L7 rules');
     }
   }));
