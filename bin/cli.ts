@@ -10,6 +10,7 @@ import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
 import { formatCsv, formatGraph, formatText, unreadPoliciesWarning } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
+import { parseCidr } from '../lib/core/cidr';
 import { recommendCommand, RecommendCliOptions } from './recommend';
 
 /** Where the CLI writes. */
@@ -39,16 +40,27 @@ function version(): string {
 /** Large inputs get progress lines on stderr. */
 const LARGE = 2000;
 
-function load(io: CliOutput, paths: string[], options: { strict?: boolean; stagedAsEnforced?: boolean }): Analysis {
+/** Options every reading command takes. */
+interface ReadOptions {
+  strict?: boolean;
+  stagedAsEnforced?: boolean;
+  podCidr?: string[];
+}
+
+/** `--pod-cidr`, repeatable. */
+const podCidrOption = () => new Option('--pod-cidr <cidr>', 'where pods get addresses (repeatable; on EKS, the VPC CIDRs): address rules of Kubernetes, Calico and admin policies then match pods').argParser((v: string, prev: string[] = []) => [...prev, v]);
+
+function load(io: CliOutput, paths: string[], options: ReadOptions): Analysis {
   const started = Date.now();
   const input = loadFiles(paths);
   if (input.objects.length > LARGE) io.stderr(`read ${input.objects.length} objects in ${Date.now() - started} ms\n`);
   return analyzeInput(io, input, options);
 }
 
-function analyzeInput(io: CliOutput, input: LoadResult, options: { strict?: boolean; stagedAsEnforced?: boolean }): Analysis {
+function analyzeInput(io: CliOutput, input: LoadResult, options: ReadOptions): Analysis {
   const started = Date.now();
-  const analysis = Analysis.of(input, { stagedAsEnforced: options.stagedAsEnforced });
+  for (const c of options.podCidr ?? []) if (!parseCidr(c).cidr) throw new CliExit(2, `--pod-cidr ${JSON.stringify(c)} is not a CIDR (${parseCidr(c).error})`);
+  const analysis = Analysis.of(input, { stagedAsEnforced: options.stagedAsEnforced, podCidrs: options.podCidr });
   for (const p of analysis.problems) io.stderr(`warning: ${p.file}#${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}\n`);
   const ignored = new Map<string, number>();
   for (const i of analysis.ignored) ignored.set(`${i.apiVersion}/${i.kind}`, (ignored.get(`${i.apiVersion}/${i.kind}`) ?? 0) + 1);
@@ -76,14 +88,16 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv', 'mermaid', 'dot']).default('text'))
     .option('--focus <workload>', 'only connections from or to this workload (namespace/name)')
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
+    .addOption(podCidrOption())
+    .option('--possible', 'JSON: add "possible", the connections that depend on pod addresses (text output always shows them)')
     .option('--strict', 'fail on any input problem')
-    .action((paths: string[], o: { format: string; focus?: string; stagedAsEnforced?: boolean; strict?: boolean }) => {
+    .action((paths: string[], o: ReadOptions & { format: string; focus?: string; possible?: boolean }) => {
       const analysis = load(io, paths, o);
       if (o.focus) findEndpoint(analysis, o.focus);
       const started = Date.now();
       let out: string;
       switch (o.format) {
-        case 'json': out = `${analysis.toJsonText()}\n`; break;
+        case 'json': out = `${analysis.toJsonText({ possible: o.possible })}\n`; break;
         case 'csv': out = formatCsv(analysis, o.focus); break;
         case 'mermaid': case 'dot': out = formatGraph(analysis, o.format, o.focus); break;
         default: out = formatText(analysis, o.focus);
@@ -99,15 +113,16 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .argument('<port>', 'PORT/PROTO, such as 5432/TCP')
     .argument('<paths...>', 'YAML/JSON files or directories')
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
+    .addOption(podCidrOption())
     .option('--strict', 'fail on any input problem')
-    .action((src: string, dst: string, port: string, paths: string[], o: { stagedAsEnforced?: boolean; strict?: boolean }) => {
+    .action((src: string, dst: string, port: string, paths: string[], o: ReadOptions) => {
       const input = loadFiles(paths);
       const analysis = analyzeInput(io, input, o);
       const p = parsePortSpec(port);
       const result = explain(analysis, findEndpoint(analysis, src), findEndpoint(analysis, dst), p.port, p.protocol);
       io.stdout(`${result.text}\n`);
       if (analysis.stagedPolicies.length > 0 && !o.stagedAsEnforced) {
-        const staged = Analysis.of(input, { stagedAsEnforced: true });
+        const staged = Analysis.of(input, { stagedAsEnforced: true, podCidrs: o.podCidr });
         const would = explain(staged, findEndpoint(staged, src), findEndpoint(staged, dst), p.port, p.protocol);
         io.stdout(`with staged policies enforced it would be ${would.allowed ? 'ALLOWED' : 'DENIED'}\n`);
       }
@@ -119,8 +134,9 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .argument('<new>', 'file or directory after the change')
     .option('--format <format>', 'text or json', 'text')
     .option('--exit-code', 'exit with 1 when anything changed')
-    .action((before: string, after: string, o: { format: string; exitCode?: boolean }) => {
-      const changes = diffAnalyses(load(io, [before], {}), load(io, [after], {}));
+    .addOption(podCidrOption())
+    .action((before: string, after: string, o: { format: string; exitCode?: boolean; podCidr?: string[] }) => {
+      const changes = diffAnalyses(load(io, [before], { podCidr: o.podCidr }), load(io, [after], { podCidr: o.podCidr }));
       io.stdout(o.format === 'json' ? `${JSON.stringify(changes)}\n` : formatDiff(changes));
       if (o.exitCode && changes.length > 0) exitCode = 1;
     });
@@ -130,8 +146,9 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .argument('<paths...>', 'YAML/JSON files or directories')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--engine <engine>', 'what enforces the policies').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
-    .action((paths: string[], o: { format: string; engine?: string }) => {
-      const analysis = Analysis.of(loadFiles(paths));
+    .addOption(podCidrOption())
+    .action((paths: string[], o: { format: string; engine?: string; podCidr?: string[] }) => {
+      const analysis = Analysis.of(loadFiles(paths), { podCidrs: o.podCidr });
       const findings = lint(analysis, { engine: o.engine });
       if (o.format === 'json') io.stdout(`${JSON.stringify(findings, undefined, 2)}\n`);
       else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, version()), undefined, 2)}\n`);

@@ -11,6 +11,7 @@ import { ciliumParser } from './policies/cilium';
 import { DialectParser, FieldError, normPolicy, obj, ParseContext, resolvePorts, strings } from './policies/common';
 import { kubernetesParser } from './policies/kubernetes';
 import { PeerIndex } from './peer-index';
+import { PodAddresses } from './pod-addresses';
 import { PortSet } from './port-set';
 import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
 
@@ -18,6 +19,20 @@ import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
 export interface AnalysisOptions {
   /** Evaluate staged policies as if enforced (Calico `stagedAction: Set` replaces, `Delete` removes). */
   readonly stagedAsEnforced?: boolean;
+  /**
+   * Where pods get their addresses (on EKS, the VPC CIDRs): Kubernetes
+   * ipBlock, Calico nets and admin policies' networks then match pods in
+   * those ranges. Cilium CIDR rules never match pods.
+   * @default unknown: address rules match no pod, and what depends on pod
+   * addresses is reported as possibly allowed
+   */
+  readonly podCidrs?: readonly string[];
+  /**
+   * The reading of pod addresses: `definite` (what surely holds) or
+   * `possible` (what may hold). See PodAddresses.
+   * @default 'definite'
+   */
+  readonly podReading?: 'definite' | 'possible';
 }
 
 /** One endpoint of a connection in the JSON output: a workload id, or a set of addresses. */
@@ -152,6 +167,12 @@ export class Analysis {
   public readonly problems: InputProblem[];
   /** Objects of kinds the analyzer does not read, listed so nothing is silently dropped. */
   public readonly ignored: { kind: string; apiVersion: string; file: string; index: number }[] = [];
+  /** Peers of rules whose verdict on pods depends on pod addresses (empty when none does). */
+  public readonly podDependence: string[] = [];
+  /** The pod ranges given, or undefined. */
+  public get podCidrs(): readonly string[] | undefined {
+    return this.options.podCidrs;
+  }
   /** Of those, the policy objects (kinds that decide traffic): results leave them out. */
   public readonly unreadPolicies: { kind: string; apiVersion: string; file: string; index: number }[] = [];
   /** Calico tiers. */
@@ -184,9 +205,12 @@ export class Analysis {
   private readonly portKeys: string[] = [];
   private connectionCache?: Connection[];
   private l7Present?: boolean;
+  private readonly objects: readonly SourcedObject[];
+  private possibleReading?: Analysis;
   private byId?: Map<string, Endpoint>;
 
-  private constructor(objects: readonly SourcedObject[], problems: InputProblem[], options: AnalysisOptions) {
+  private constructor(objects: readonly SourcedObject[], problems: InputProblem[], private readonly options: AnalysisOptions) {
+    this.objects = objects;
     this.problems = problems;
     const cidrGroups = new Map<string, string[]>();
     for (let i = 0; i < objects.length; i++) {
@@ -205,7 +229,12 @@ export class Analysis {
     }
     this.inventory = buildInventory(objects, problems);
     this.workloads = this.inventory.workloads;
-    const ctx: ParseContext = { problems, tiers: this.tiers, cidrGroups, services: this.inventory.services };
+    const podRanges = options.podCidrs?.map((c) => {
+      const parsed = parseCidr(c);
+      if (!parsed.cidr) throw new Error(`pod CIDR ${JSON.stringify(c)} ${parsed.error}`);
+      return parsed.cidr;
+    });
+    const ctx: ParseContext = { problems, tiers: this.tiers, cidrGroups, services: this.inventory.services, pods: new PodAddresses(podRanges, options.podReading ?? 'definite'), podDependence: this.podDependence };
     const enforced: NormPolicy[] = [];
     const staged: NormPolicy[] = [];
     const networkSets: { blocks: Cidr[]; member: CalicoMember }[] = [];
@@ -270,6 +299,34 @@ export class Analysis {
     const egress = src.external ? { allowed: PortSet.ALL, steps: [], isolated: false } : this.evaluate(src, dst, 'egress', true);
     const ingress = dst.external ? { allowed: PortSet.ALL, steps: [], isolated: false } : this.evaluate(dst, src, 'ingress', true);
     return { allowed: egress.allowed.intersect(ingress.allowed), egress, ingress };
+  }
+
+  /**
+   * The same input read for what may hold when pod addresses are unknown
+   * or partly covered (see PodAddresses); this analysis itself when no rule
+   * depends on pod addresses.
+   */
+  public possible(): Analysis {
+    if (this.podDependence.length === 0 || this.options.podReading === 'possible') return this;
+    this.possibleReading ??= new Analysis(this.objects, [], { ...this.options, podReading: 'possible' });
+    return this.possibleReading;
+  }
+
+  /**
+   * Connections that may be allowed beyond `connections()`, depending on pod
+   * addresses, with the ports they would add. Empty when no rule depends on
+   * pod addresses.
+   */
+  public possiblyAllowed(): Connection[] {
+    const possible = this.possible();
+    if (possible === this) return [];
+    const definite = new Map(this.connections().map((c) => [connectionKey(c), c.allowed]));
+    const out: Connection[] = [];
+    for (const c of possible.connections()) {
+      const extra = c.allowed.subtract(definite.get(connectionKey(c)) ?? PortSet.EMPTY);
+      if (!extra.isEmpty) out.push({ src: c.src, dst: c.dst, allowed: extra });
+    }
+    return out;
   }
 
   /**
@@ -530,7 +587,7 @@ export class Analysis {
    * tens of thousands of small objects that need not be built, and the text
    * of each shared port set and connection end is written once.
    */
-  public toJsonText(): string {
+  public toJsonText(options: { readonly possible?: boolean } = {}): string {
     const ends = new Map<ConnectionEnd, string>();
     const endText = (e: ConnectionEnd) => {
       let text = ends.get(e);
@@ -550,8 +607,11 @@ export class Analysis {
       return text;
     };
     const workloads = this.workloads.map((w) => JSON.stringify({ id: w.id, kind: w.kind }));
-    const connections = this.connections().map((c) => `{"src":${endText(c.src)},"dst":${endText(c.dst)},"allowed":${portsText(c.allowed)}}`);
-    return `{"workloads":[${workloads.join(',')}],"connections":[${connections.join(',')}]}`;
+    const line = (c: Connection) => `{"src":${endText(c.src)},"dst":${endText(c.dst)},"allowed":${portsText(c.allowed)}}`;
+    const connections = this.connections().map(line);
+    // Optional: what may be allowed depending on pod addresses (same shape).
+    const possible = options.possible ? `,"possible":[${this.possiblyAllowed().map(line).join(',')}]` : '';
+    return `{"workloads":[${workloads.join(',')}],"connections":[${connections.join(',')}]${possible}}`;
   }
 
   /** Policies selecting `e` in `direction`, in evaluation order. */
@@ -853,6 +913,12 @@ function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[]
     ...enforced.filter((p) => !replaced.has(p.key.replace(/(\/deny|#\d+)$/, ''))),
     ...staged.filter((p) => p.stagedAction !== 'Delete').map((p) => normPolicy(p, p, { ...p, staged: false })),
   ];
+}
+
+/** A connection's ends as text, to match connections of two readings. */
+function connectionKey(c: Connection): string {
+  const end = (e: ConnectionEnd) => (typeof e === 'string' ? e : e.ips.join(','));
+  return `${end(c.src)}>${end(c.dst)}`;
 }
 
 /** Whether any of the rules carries L7 rules. */

@@ -29,6 +29,8 @@ export function findEndpoint(analysis: Analysis, text: string): Endpoint {
 /** The verdict for one connection with the rules that decide it, as text. */
 export interface Explanation {
   readonly allowed: boolean;
+  /** Denied, but allowed when pod addresses fall inside a rule's blocks. */
+  readonly possibly: boolean;
   readonly text: string;
 }
 
@@ -39,15 +41,27 @@ export function explain(analysis: Analysis, src: Endpoint, dst: Endpoint, port: 
   const egressOk = !v.egress.allowed.intersect(probe).isEmpty;
   const ingressOk = !v.ingress.allowed.intersect(probe).isEmpty;
   const allowed = egressOk && ingressOk;
+  // A denied connection that a rule on address blocks may allow, depending on
+  // the pods' addresses, is the third verdict.
+  const possibly = !allowed && analysis.possible() !== analysis && explainIn(analysis.possible(), src, dst, probe);
   const lines = [
-    `${src.id} -> ${dst.id} ${port}/${protocol}: ${allowed ? 'ALLOWED' : 'DENIED'}`,
+    `${src.id} -> ${dst.id} ${port}/${protocol}: ${allowed ? 'ALLOWED' : possibly ? 'POSSIBLY ALLOWED (depends on pod addresses)' : 'DENIED'}`,
     ...side(`egress of ${src.id}`, v.egress, probe, egressOk, !!src.external),
     ...side(`ingress of ${dst.id}`, v.ingress, probe, ingressOk, !!dst.external),
   ];
   const l7 = [...v.egress.steps, ...v.ingress.steps].filter((s) => s.action === 'Allow' && !s.ports.intersect(probe).isEmpty).flatMap((s) => s.l7);
   if (allowed && l7.length > 0) lines.push(`  L7 restriction on the allowed connection: ${l7.join('; ')}`);
   if (allowed) lines.push(`  all ports allowed on this path: ${v.allowed.toString()}`);
-  return { allowed, text: lines.join('\n') };
+  if (possibly) lines.push(`  possibly allowed: ${analysis.podCidrs === undefined ? 'pod addresses are unknown (give --pod-cidr); ' : 'the pod ranges lie partly inside '}${analysis.podDependence.join('; ')}`);
+  return { allowed, possibly, text: lines.join('\n') };
+}
+
+/** Whether the analysis allows `probe` from `src` to `dst` (found there by id or address). */
+function explainIn(analysis: Analysis, src: Endpoint, dst: Endpoint, probe: PortSet): boolean {
+  const find = (e: Endpoint) => (e.external ? analysis.externals[e.idx - (analysis.externals[0]?.idx ?? 0)] : analysis.workload(e.id));
+  const s = find(src);
+  const d = find(dst);
+  return !!s && !!d && !analysis.verdict(s, d).allowed.intersect(probe).isEmpty;
 }
 
 function side(title: string, verdict: SideVerdict, probe: PortSet, ok: boolean, external: boolean): string[] {

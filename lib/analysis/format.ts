@@ -45,7 +45,22 @@ export function formatText(analysis: Analysis, focus?: string): string {
   const byName = all.filter((r) => isDomain(r.dst)).length;
   const lines = all.map((r) => `${end(r.src)} -> ${dstText(r.dst)}: ${r.allowed.toString()}${restriction(r)}`);
   const counts = `${analysis.workloads.length} workloads, ${all.length - byName} allowed connections${byName ? `, ${byName} by DNS name` : ''}`;
-  return `${unreadPoliciesWarning(analysis)}${counts}\n${lines.join('\n')}\n`;
+  return `${unreadPoliciesWarning(analysis)}${counts}\n${lines.join('\n')}\n${possiblyAllowedText(analysis, focus)}`;
+}
+
+/**
+ * The connections that depend on pod addresses, as a text section ('' when
+ * none): the third verdict, between allowed and denied.
+ */
+export function possiblyAllowedText(analysis: Analysis, focus?: string): string {
+  const hit = (e: ConnectionEnd) => !focus || e === focus;
+  const possible = analysis.possiblyAllowed().filter((c) => hit(c.src) || hit(c.dst));
+  if (possible.length === 0) return '';
+  const why = analysis.podCidrs === undefined
+    ? 'rules on address blocks may match pods, whose addresses are unknown: give --pod-cidr (on EKS, the VPC CIDRs)'
+    : 'rules on address blocks cover only part of the pod ranges';
+  const lines = possible.map((c) => `${end(c.src)} -> ${end(c.dst)}: ${c.allowed.toString()}`);
+  return `${possible.length} possibly allowed connections (${why}; by ${analysis.podDependence.slice(0, 3).join('; ')}${analysis.podDependence.length > 3 ? '; ...' : ''})\n${lines.join('\n')}\n`;
 }
 
 /** Allowed connections as CSV: `src,dst,protocol,ports,l7` (a DNS name as `dns:NAME`). */

@@ -73,7 +73,7 @@ describe('seed 004 Cilium L7 and DNS-aware egress', () => {
     net.assertAllowed('app/frontend', 'app/backend', '80/TCP');
     net.assertDenied('app/other', 'app/backend', '80/TCP');
     const e = net.analysis.verdict(net.analysis.workload('app/frontend')!, net.analysis.workload('app/backend')!);
-    expect(e.ingress.steps.flatMap((s) => s.l7)).toEqual(['http [{"method":"GET","path":"/health"}]']);
+    expect(e.ingress.steps.flatMap((s) => s.l7)).toEqual(['http GET /health']);
   });
   test('the backend resolves names with kube-dns and reaches no address directly', () => {
     net.assertAllowed('app/backend', 'kube-system/coredns', '53/UDP');

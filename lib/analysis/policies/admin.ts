@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, list, nobody, normPolicy, obj, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { addressPeer, anyOf, at, cidrField, DialectParser, domainPeer, FieldError, list, nobody, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 const GROUP = 'policy.networking.k8s.io';
 /** The VPC CNI's admin policies (aws/amazon-network-policy-controller-k8s v1.1.7 config/crd). */
@@ -17,16 +17,16 @@ const AWS_GROUP = 'networking.k8s.aws';
 export const adminParser: DialectParser = {
   accepts: (o) => (o.apiVersion.startsWith(`${GROUP}/`) && ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'].includes(o.kind))
     || (o.apiVersion.startsWith(`${AWS_GROUP}/`) && o.kind === 'ClusterNetworkPolicy'),
-  parse: (s) => [parseAdmin(s)],
+  parse: (s, ctx) => [parseAdmin(s, ctx)],
 };
 
-function parseAdmin(s: SourcedObject): NormPolicy {
+function parseAdmin(s: SourcedObject, ctx: ParseContext): NormPolicy {
   const o = s.object;
   const spec = obj(o.spec, 'spec');
   const baseline = o.kind === 'BaselineAdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && spec.tier === 'Baseline');
   const priority = typeof spec.priority === 'number' ? spec.priority : 0;
   const subject = at('spec.subject', () => subjectMatcher(obj(spec.subject, '')));
-  const rules = (direction: 'ingress' | 'egress'): NormRule[] => list(spec[direction], `spec.${direction}`).map((r, i) => at(`spec.${direction}[${i}]`, () => adminRule(obj(r, ''), direction, `spec.${direction}[${i}]`)));
+  const rules = (direction: 'ingress' | 'egress'): NormRule[] => list(spec[direction], `spec.${direction}`).map((r, i) => at(`spec.${direction}[${i}]`, () => adminRule(obj(r, ''), direction, `spec.${direction}[${i}]`, ctx)));
   return normPolicy(policyIdentity(s, undefined), { layer: baseline ? 2 : 0, tier: baseline ? 'baseline' : 'admin', tierOrder: 0 }, {
     order: priority,
     appliesTo: subject,
@@ -51,18 +51,18 @@ function subjectMatcher(subject: { [key: string]: unknown }): (e: Endpoint) => b
   throw new FieldError('', 'needs namespaces or pods');
 }
 
-function adminRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', field: string): NormRule {
+function adminRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress', field: string, ctx: ParseContext): NormRule {
   const raw = r.action;
   const action = raw === 'Allow' || raw === 'Accept' ? 'Allow' : raw === 'Deny' ? 'Deny' : raw === 'Pass' ? 'Pass' : undefined;
   if (!action) throw new FieldError('action', `${JSON.stringify(raw)} is not Allow/Accept, Deny or Pass`);
   const peersField = direction === 'ingress' ? 'from' : 'to';
-  const peers = list(r[peersField], peersField).map((p, i) => at(`${peersField}[${i}]`, () => adminPeer(obj(p, ''))));
+  const peers = list(r[peersField], peersField).map((p, i) => at(`${peersField}[${i}]`, () => adminPeer(obj(p, ''), action, ctx)));
   if (peers.length === 0) throw new FieldError(peersField, 'needs at least one peer');
   const ports = r.ports !== undefined ? at('ports', () => v1alpha1Ports(list(r.ports, ''))) : r.protocols !== undefined ? at('protocols', () => v1alpha2Ports(list(r.protocols, ''))) : rulePorts([]);
   return { action, peer: anyOf(peers), ports, l7: [], field };
 }
 
-function adminPeer(p: { [key: string]: unknown }): PeerMatcher {
+function adminPeer(p: { [key: string]: unknown }, action: 'Allow' | 'Deny' | 'Pass', ctx: ParseContext): PeerMatcher {
   if (p.namespaces !== undefined) {
     const ns = at('namespaces', () => compileLabelSelector(p.namespaces));
     return workloadPeer(() => true, ns, `namespaces ${JSON.stringify(p.namespaces)}`, 'k8s', true, isEmptySelector(p.namespaces));
@@ -74,7 +74,7 @@ function adminPeer(p: { [key: string]: unknown }): PeerMatcher {
     return workloadPeer(pod, ns, `pods ${JSON.stringify(pods)}`, 'k8s', isEmptySelector(pods.podSelector), isEmptySelector(pods.namespaceSelector));
   }
   if (p.networks !== undefined) {
-    return anyOf(list(p.networks, 'networks').map((c, i) => { const block = at(`networks[${i}]`, () => cidrField(c, '')); return cidrPeer(block, [], `network ${block.text}`); }));
+    return anyOf(list(p.networks, 'networks').map((c, i) => { const block = at(`networks[${i}]`, () => cidrField(c, '')); return addressPeer(ctx, block, [], action, `network ${block.text}`); }));
   }
   if (p.nodes !== undefined) return nobody('nodes (not workloads)');
   // Resolved by the engine's DNS proxy at run time: no address of the input is such a name.

@@ -1,6 +1,6 @@
 import { blockHolds } from '../externals';
 import { SourcedObject } from '../load';
-import { CalicoMember, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { Action, CalicoMember, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { AnalyzedProtocol } from '../port-set';
 import { CalicoSelectorContext, compileCalicoExpression, MATCH_ALL } from '../selectors';
 import { describeCalicoHttp } from './l7';
@@ -127,7 +127,7 @@ function calicoRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
   const ipVersion = r.ipVersion === undefined ? undefined : r.ipVersion === 4 || r.ipVersion === 6 ? r.ipVersion : undefined;
   if (r.ipVersion !== undefined && ipVersion === undefined) throw new FieldError('ipVersion', `${JSON.stringify(r.ipVersion)} is not 4 or 6`);
   const peerField = direction === 'ingress' ? 'source' : 'destination';
-  let peer = at(peerField, () => calicoEntity(direction === 'ingress' ? source : destination, namespace, ctx, ipVersion));
+  let peer = at(peerField, () => calicoEntity(direction === 'ingress' ? source : destination, namespace, ctx, ipVersion, action));
   if (destination.domains !== undefined) {
     // destination.domains is a Calico Enterprise field: the addresses are
     // resolved at run time, and open-source Calico does not have it. The rule
@@ -194,7 +194,7 @@ function calicoPorts(items: unknown[], protocol: AnalyzedProtocol | undefined): 
  * - `notSelector` is not scoped: it excludes every endpoint it matches, in
  *   any namespace; an address outside network sets is never excluded by it.
  */
-function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefined, ctx: ParseContext, ipVersion: 4 | 6 | undefined): PeerMatcher {
+function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefined, ctx: ParseContext, ipVersion: 4 | 6 | undefined, action: Action): PeerMatcher {
   const sel = selectorTest(e.selector, 'selector');
   const notSel = selectorTest(e.notSelector, 'notSelector');
   const nsSel = selectorTest(e.namespaceSelector, 'namespaceSelector', 'namespaces');
@@ -215,6 +215,11 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
     const svc = ctx.services.find((x) => x.name === services.name && x.namespace === (services.namespace ?? namespace));
     serviceMatch = (w) => !!svc?.selector && w.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => w.labels[k] === v);
   }
+  // Pods match nets by their address, unknown offline: see PodAddresses.
+  const netsText = `nets ${nets.map((n) => n.text).join(', ') || 'any'}${notNets.length ? ` except ${notNets.map((n) => n.text).join(', ')}` : ''}`;
+  const podTests = nets.length > 0 ? nets.map((n) => [n, notNets] as const) : notNets.length > 0 ? [[undefined, notNets] as const] : [];
+  if (podTests.some(([n, not]) => ctx.pods.uncertain(n, not, action))) ctx.podDependence.push(netsText);
+  const podsInNets = podTests.length === 0 || podTests.some(([n, not]) => ctx.pods.matchesPods(n, not, action));
   const matches = (x: Endpoint): boolean => {
     const ext = x.external;
     if (ext) {
@@ -225,7 +230,7 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
       if (endpointSel && !x.calicoMembers.some(endpointSel)) return false;
       return !(notSel && x.calicoMembers.some(notSel));
     }
-    if (nets.length > 0) return false; // pod addresses are unknown offline
+    if (!podsInNets) return false;
     if (serviceMatch && !serviceMatch(x)) return false;
     if (endpointSel && !endpointSel(x)) return false;
     return !(notSel && notSel(x));
@@ -239,7 +244,7 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
   return {
     matches,
     namespaces: scoped && nsSel === undefined ? [namespace!] : 'all',
-    allWorkloads: sel === undefined && accountTest === undefined && notSel === undefined && services === undefined && nets.length === 0 && (!scoped || nsAll),
+    allWorkloads: sel === undefined && accountTest === undefined && notSel === undefined && services === undefined && podsInNets && (!scoped || nsAll),
     cidrs: [...nets, ...notNets].map((c) => c.text),
     text,
   };

@@ -3,7 +3,8 @@ import { parseCidr, Cidr } from '../../core/cidr';
 import { KubeObject } from '../../manifests/types';
 import { blockHolds } from '../externals';
 import { InputProblem, SourcedObject } from '../load';
-import { Endpoint, NormPolicy, PeerMatcher, RulePorts, TierInfo } from '../model';
+import { Action, Endpoint, NormPolicy, PeerMatcher, RulePorts, TierInfo } from '../model';
+import { PodAddresses } from '../pod-addresses';
 import { AnalyzedProtocol, PortSet, PROTOCOLS } from '../port-set';
 import { Labels, Matcher } from '../selectors';
 
@@ -17,6 +18,10 @@ export interface ParseContext {
   readonly cidrGroups: Map<string, string[]>;
   /** Services, for peers that name them. */
   readonly services: readonly { namespace: string; name: string; selector?: Labels }[];
+  /** What is known of pod addresses, and the reading to make. */
+  readonly pods: PodAddresses;
+  /** Rules whose verdict on pods depends on their addresses (their peer text). */
+  readonly podDependence: string[];
 }
 
 /** A parser for one group of kinds. */
@@ -156,15 +161,31 @@ export function resolvePorts(ports: RulePorts, dst: Endpoint | undefined): PortS
   return ports.not.length === 0 ? included : included.subtract(toSet(ports.not));
 }
 
-/** A peer matcher for IP blocks: addresses inside `cidr` and outside every `except`. */
-export function cidrPeer(cidr: Cidr, except: readonly Cidr[], text: string): PeerMatcher {
+/**
+ * A peer matcher for IP blocks: addresses inside `cidr` and outside every
+ * `except`; and every workload when `podsMatch` (a pod's address is not
+ * known offline, so a block matches all pods or none: see PodAddresses).
+ */
+export function cidrPeer(cidr: Cidr, except: readonly Cidr[], text: string, podsMatch = false): PeerMatcher {
+  const inBlock = (e: Endpoint) => e.external !== undefined && blockHolds(cidr, e.external) && !except.some((x) => blockHolds(x, e.external!));
   return {
-    matches: (e) => e.external !== undefined && blockHolds(cidr, e.external) && !except.some((x) => blockHolds(x, e.external!)),
-    namespaces: [],
-    allWorkloads: false,
+    matches: podsMatch ? (e) => e.external === undefined || inBlock(e) : inBlock,
+    namespaces: podsMatch ? 'all' : [],
+    allWorkloads: podsMatch,
     cidrs: [cidr.text, ...except.map((x) => x.text)],
-    text,
+    text: podsMatch ? `${text} (with the pods' addresses)` : text,
   };
+}
+
+/**
+ * A block peer of a rule of a kind that matches pods by address (Kubernetes
+ * ipBlock, Calico nets, admin policies' networks), read as the analysis's
+ * PodAddresses say; notes on the context when the verdict on pods depends
+ * on their addresses.
+ */
+export function addressPeer(ctx: ParseContext, cidr: Cidr, except: readonly Cidr[], action: Action, text: string): PeerMatcher {
+  if (ctx.pods.uncertain(cidr, except, action)) ctx.podDependence.push(text);
+  return cidrPeer(cidr, except, text, ctx.pods.matchesPods(cidr, except, action));
 }
 
 

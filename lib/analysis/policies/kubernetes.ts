@@ -3,7 +3,7 @@ import { KubeObject } from '../../manifests/types';
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, strings, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
+import { addressPeer, anyOf, anyPeer, at, cidrField, DialectParser, domainPeer, FieldError, strings, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
 
 /** Calico gives Kubernetes NetworkPolicy order 1000 in the default tier. */
 export const KUBERNETES_POLICY_ORDER = 1000;
@@ -24,7 +24,6 @@ export const kubernetesParser: DialectParser = {
 };
 
 function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy {
-  void ctx;
   const o: KubeObject = s.object;
   const namespace = o.metadata.namespace ?? 'default';
   const spec = obj(o.spec, 'spec');
@@ -42,7 +41,7 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
     const rule = obj(r, '');
     const peersField = direction === 'ingress' ? 'from' : 'to';
     const peers = list(rule[peersField], peersField);
-    const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace, domains && direction === 'egress'))));
+    const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace, ctx, domains && direction === 'egress'))));
     return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: `spec.${direction}[${i}]` };
   }));
   return normPolicy(policyIdentity(s, namespace), IN_DEFAULT_TIER, {
@@ -57,7 +56,7 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
 }
 
 /** One NetworkPolicyPeer. */
-export function kubePeer(p: { [key: string]: unknown }, namespace: string, domainNames = false): PeerMatcher {
+export function kubePeer(p: { [key: string]: unknown }, namespace: string, ctx: ParseContext, domainNames = false): PeerMatcher {
   if (p.domainNames !== undefined) {
     if (!domainNames) throw new FieldError('domainNames', 'is a field of ApplicationNetworkPolicy egress peers only');
     if (p.ipBlock !== undefined || p.podSelector !== undefined || p.namespaceSelector !== undefined) throw new FieldError('', 'domainNames cannot be combined with podSelector, namespaceSelector or ipBlock');
@@ -68,7 +67,7 @@ export function kubePeer(p: { [key: string]: unknown }, namespace: string, domai
     const block = obj(p.ipBlock, 'ipBlock');
     const cidr = at('ipBlock.cidr', () => cidrField(block.cidr, ''));
     const except = list(block.except, 'ipBlock.except').map((x, i) => at(`ipBlock.except[${i}]`, () => cidrField(x, '')));
-    return cidrPeer(cidr, except, `ipBlock ${cidr.text}${except.length ? ` except ${except.map((x) => x.text).join(', ')}` : ''}`);
+    return addressPeer(ctx, cidr, except, 'Allow', `ipBlock ${cidr.text}${except.length ? ` except ${except.map((x) => x.text).join(', ')}` : ''}`);
   }
   if (p.podSelector === undefined && p.namespaceSelector === undefined) throw new FieldError('', 'has none of podSelector, namespaceSelector, ipBlock');
   const pod = at('podSelector', () => compileLabelSelector(p.podSelector));
