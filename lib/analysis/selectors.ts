@@ -11,15 +11,15 @@ export type Matcher = (labels: Labels) => boolean;
 
 const sameKey = (key: string) => key;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
- * A label's value, or undefined. Labels are plain objects parsed from YAML,
- * so a key such as `constructor` or `toString` must not find what every
- * object inherits: only own properties are labels.
+ * A label's value, or undefined. Labels are plain objects whose values are
+ * strings, so a key such as `constructor` or `toString` must not find what
+ * every object inherits (a function, or `__proto__`'s object): only strings
+ * are label values.
  */
 export function labelValue(labels: Labels, key: string): string | undefined {
-  return hasOwn.call(labels, key) ? labels[key] : undefined;
+  const v: unknown = labels[key];
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** Matches everything. */
