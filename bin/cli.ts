@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { Analysis } from '../lib/analysis/analysis';
 import { diffAnalyses, formatDiff } from '../lib/analysis/diff';
 import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
-import { formatCsv, formatGraph, formatText, unreadPoliciesWarning } from '../lib/analysis/format';
+import { formatCsv, formatExposure, formatGraph, formatText, unreadPoliciesWarning } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
 import { parseCidr } from '../lib/core/cidr';
@@ -90,10 +90,13 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
     .option('--possible', 'JSON: add "possible", the connections that depend on pod addresses (text output always shows them)')
+    .option('--exposure', 'instead of connections: what the policies leave open toward peers outside the input (text, json or mermaid)')
     .option('--strict', 'fail on any input problem')
-    .action((paths: string[], o: ReadOptions & { format: string; focus?: string; possible?: boolean }) => {
+    .action((paths: string[], o: ReadOptions & { format: string; focus?: string; possible?: boolean; exposure?: boolean }) => {
+      if (o.exposure && !['text', 'json', 'mermaid'].includes(o.format)) throw new CliExit(2, `--exposure writes text, json or mermaid, not ${o.format}`);
       const analysis = load(io, paths, o);
       if (o.focus) findEndpoint(analysis, o.focus);
+      if (o.exposure) { io.stdout(formatExposure(analysis, o.format as 'text' | 'json' | 'mermaid', o.focus)); return; }
       const started = Date.now();
       let out: string;
       switch (o.format) {

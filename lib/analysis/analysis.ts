@@ -384,6 +384,15 @@ export class Analysis {
     return typeof e === 'string' ? this.workload(e) : e.ips.length > 0 ? this.external(e.ips[0]) : undefined;
   }
 
+  /**
+   * What the policies selecting `subject` in `direction` allow `peer`, an
+   * endpoint that need not be in the input (a representative peer): one
+   * side only, the other is not known.
+   */
+  public sideAllows(subject: Endpoint, peer: Endpoint, direction: Direction): PortSet {
+    return this.evaluate(subject, peer, direction, false).allowed;
+  }
+
   /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
   public connections(): Connection[] {
     if (this.connectionCache) return this.connectionCache;

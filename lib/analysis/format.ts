@@ -1,4 +1,5 @@
 import { Analysis, Connection, ConnectionEnd, DomainEgress } from './analysis';
+import { exposure, Exposure } from './exposure';
 
 function end(e: ConnectionEnd): string {
   return typeof e === 'string' ? e : e.ips.length > 3 ? `${e.ips.slice(0, 3).join(', ')} (+${e.ips.length - 3} blocks)` : e.ips.join(', ');
@@ -131,4 +132,37 @@ export function mermaidText(text: string): string {
 /** A DOT quoted string: backslashes, quotes and line breaks escaped. */
 export function dotText(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|\r/g, '\\n')}"`;
+}
+
+/**
+ * Exposure (see `exposure`) as text, JSON (`{"exposure":[...]}`) or a Mermaid
+ * graph whose outside peers sit in a subgraph of their own.
+ */
+export function formatExposure(analysis: Analysis, format: 'text' | 'json' | 'mermaid', focus?: string): string {
+  const found = exposure(analysis).filter((e) => !focus || e.workload === focus);
+  if (format === 'json') {
+    const items = found.map((e: Exposure) => JSON.stringify({ workload: e.workload, direction: e.direction, scope: e.scope, peer: e.peer, ...(e.ips ? { ips: e.ips } : {}), allowed: e.allowed.toJson() }));
+    return `{"exposure":[${items.join(',')}]}\n`;
+  }
+  if (format === 'text') {
+    const lines = found.map((e) => `${e.workload} ${e.direction === 'ingress' ? '<-' : '->'} ${e.peer}: ${e.allowed.toString()}`);
+    return `${unreadPoliciesWarning(analysis)}${found.length} openings toward peers outside the input (<- may connect to the workload, -> the workload may connect to it)\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+  }
+  const ids = new Map<string, string>();
+  const id = (key: string) => { let v = ids.get(key); if (!v) { v = `n${ids.size}`; ids.set(key, v); } return v; };
+  const byNs = new Map<string, string[]>();
+  for (const e of found) {
+    const ns = e.workload.split('/')[0];
+    if (!ids.has(`w:${e.workload}`)) byNs.set(ns, [...(byNs.get(ns) ?? []), `    ${id(`w:${e.workload}`)}["${mermaidText(e.workload.split('/')[1])}"]`]);
+  }
+  const outside = [...new Set(found.map((e) => e.peer))].map((p) => `    ${id(`p:${p}`)}["${mermaidText(p)}"]`);
+  const lines = ['flowchart LR'];
+  let s = 0;
+  for (const [ns, members] of byNs) lines.push(`  subgraph s${s++}["${mermaidText(ns)}"]`, ...members, '  end');
+  if (outside.length) lines.push(`  subgraph s${s++}["outside the input"]`, ...outside, '  end');
+  for (const e of found) {
+    const [a, b] = e.direction === 'ingress' ? [id(`p:${e.peer}`), id(`w:${e.workload}`)] : [id(`w:${e.workload}`), id(`p:${e.peer}`)];
+    lines.push(`  ${a} -->|"${mermaidText(e.allowed.toString())}"| ${b}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

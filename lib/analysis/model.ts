@@ -1,6 +1,7 @@
 import { IpFamily } from '../core/cidr';
 import { Source } from './load';
 import { AnalyzedProtocol, PortSet } from './port-set';
+import { Representative } from './representatives';
 import { Labels } from './selectors';
 
 /** A container port of a workload. */
@@ -98,6 +99,12 @@ export interface PeerMatcher {
   readonly workloadsOnly?: boolean;
   /** CIDRs it names, for the address partition. */
   readonly cidrs: readonly string[];
+  /**
+   * Peers it admits that may exist outside the input (pods of namespaces
+   * chosen by labels, the entire cluster), for exposure analysis.
+   * @default none
+   */
+  readonly representatives?: readonly Representative[];
   /**
    * DNS names (and `*.` patterns) it names, resolved by the engine at run
    * time: it matches no endpoint of the input, and outputs list the names.

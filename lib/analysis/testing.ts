@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { KubeObject } from '../manifests/types';
 import { Analysis, AnalysisOptions } from './analysis';
 import { explain, findEndpoint, parsePortSpec } from './explain';
+import { exposure, Exposure } from './exposure';
 import { fromObjects } from './load';
 
 /**
@@ -34,6 +35,16 @@ export class Connectivity {
   public isAllowed(src: string, dst: string, port: string): boolean {
     const p = parsePortSpec(port);
     return explain(this.analysis, findEndpoint(this.analysis, src), findEndpoint(this.analysis, dst), p.port, p.protocol).allowed;
+  }
+
+  /**
+   * What the policies leave open toward peers outside the manifests: the
+   * entire cluster, pods of namespaces chosen by labels, the internet.
+   * Assert on it to keep a workload closed:
+   * `expect(net.exposure().filter((e) => e.workload === 'tenant-a/postgres')).toEqual([])`.
+   */
+  public exposure(): Exposure[] {
+    return exposure(this.analysis);
   }
 
   /** Throws, with the explanation, unless `src` may open `port` to `dst`. */

@@ -1,5 +1,6 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { representative } from '../representatives';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
 import { addressPeer, anyOf, at, cidrField, DialectParser, domainPeer, FieldError, list, nobody, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
@@ -65,13 +66,13 @@ function adminRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egress
 function adminPeer(p: { [key: string]: unknown }, action: 'Allow' | 'Deny' | 'Pass', ctx: ParseContext): PeerMatcher {
   if (p.namespaces !== undefined) {
     const ns = at('namespaces', () => compileLabelSelector(p.namespaces));
-    return workloadPeer(() => true, ns, `namespaces ${JSON.stringify(p.namespaces)}`, 'k8s', true, isEmptySelector(p.namespaces));
+    return workloadPeer(() => true, ns, `namespaces ${JSON.stringify(p.namespaces)}`, 'k8s', true, isEmptySelector(p.namespaces), representative({}, p.namespaces));
   }
   if (p.pods !== undefined) {
     const pods = obj(p.pods, 'pods');
     const ns = at('pods.namespaceSelector', () => compileLabelSelector(pods.namespaceSelector));
     const pod = at('pods.podSelector', () => compileLabelSelector(pods.podSelector));
-    return workloadPeer(pod, ns, `pods ${JSON.stringify(pods)}`, 'k8s', isEmptySelector(pods.podSelector), isEmptySelector(pods.namespaceSelector));
+    return workloadPeer(pod, ns, `pods ${JSON.stringify(pods)}`, 'k8s', isEmptySelector(pods.podSelector), isEmptySelector(pods.namespaceSelector), representative(pods.podSelector, pods.namespaceSelector));
   }
   if (p.networks !== undefined) {
     return anyOf(list(p.networks, 'networks').map((c, i) => { const block = at(`networks[${i}]`, () => cidrField(c, '')); return addressPeer(ctx, block, [], action, `network ${block.text}`); }));

@@ -4,6 +4,7 @@ import { Action, CalicoMember, Endpoint, NormPolicy, NormRule, PeerMatcher, Rule
 import { AnalyzedProtocol } from '../port-set';
 import { CalicoSelectorContext, compileCalicoExpression, MATCH_ALL } from '../selectors';
 import { describeCalicoHttp } from './l7';
+import { ENTIRE_CLUSTER } from '../representatives';
 import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts } from './common';
 
 const CALICO_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -241,10 +242,12 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
     nets.length ? `nets ${nets.map((n) => n.text).join(', ')}` : '', notNets.length ? `notNets ${notNets.map((n) => n.text).join(', ')}` : '',
     services ? `service ${String(services.namespace ?? namespace)}/${String(services.name)}` : '', ipVersion ? `IPv${ipVersion}` : ''].filter(Boolean).join(' ');
   const nsAll = typeof e.namespaceSelector === 'string' && e.namespaceSelector.trim() === 'all()';
+  const everyWorkload = sel === undefined && accountTest === undefined && notSel === undefined && services === undefined && podsInNets && (!scoped || nsAll);
   return {
     matches,
     namespaces: scoped && nsSel === undefined ? [namespace!] : 'all',
-    allWorkloads: sel === undefined && accountTest === undefined && notSel === undefined && services === undefined && podsInNets && (!scoped || nsAll),
+    allWorkloads: everyWorkload,
+    representatives: everyWorkload ? [ENTIRE_CLUSTER] : undefined,
     cidrs: [...nets, ...notNets].map((c) => c.text),
     text,
   };

@@ -4,6 +4,7 @@ import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
 import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
 import { AnalyzedProtocol } from '../port-set';
 import { describeCiliumL7 } from './l7';
+import { ciliumRepresentative, ENTIRE_CLUSTER } from '../representatives';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
 const CILIUM_ALLOW_ORDER = 1000;
@@ -201,7 +202,7 @@ function endpointPeer(raw: unknown, namespace: string | undefined): PeerMatcher 
   const reserved = rawKeys.some((k) => k.startsWith('reserved:'));
   const readsNamespace = keys.some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));
   const scoped = namespace !== undefined && !readsNamespace && !reserved;
-  return workloadPeer(matcher, scoped ? namespace : () => true, `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`, 'cilium', isEmptySelector(sel), !scoped);
+  return workloadPeer(matcher, scoped ? namespace : () => true, `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`, 'cilium', isEmptySelector(sel), !scoped, scoped || reserved ? undefined : ciliumRepresentative(sel, ciliumKey));
 }
 
 function entityPeer(entity: string, field: string): PeerMatcher {
@@ -210,7 +211,7 @@ function entityPeer(entity: string, field: string): PeerMatcher {
     case 'world': case 'world-ipv4': case 'world-ipv6':
       return { matches: (e) => e.external !== undefined && (entity === 'world' || (entity === 'world-ipv4') === (e.external.family === 'IPv4')), namespaces: [], allWorkloads: false, cidrs: [], text: `entity ${entity}` };
     case 'cluster':
-      return { matches: (e) => e.external === undefined, namespaces: 'all', allWorkloads: true, cidrs: [], text: 'entity cluster' };
+      return { matches: (e) => e.external === undefined, namespaces: 'all', allWorkloads: true, cidrs: [], representatives: [ENTIRE_CLUSTER], text: 'entity cluster' };
     case 'host': case 'remote-node': case 'kube-apiserver': case 'health': case 'init': case 'ingress': case 'unmanaged': case 'none':
       return nobody(`entity ${entity} (no workload)`);
     default:

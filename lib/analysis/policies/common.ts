@@ -5,6 +5,7 @@ import { blockHolds } from '../externals';
 import { InputProblem, SourcedObject } from '../load';
 import { Action, Endpoint, NormPolicy, PeerMatcher, RulePorts, TierInfo } from '../model';
 import { PodAddresses } from '../pod-addresses';
+import { ENTIRE_CLUSTER, Representative } from '../representatives';
 import { AnalyzedProtocol, PortSet, PROTOCOLS } from '../port-set';
 import { Labels, Matcher } from '../selectors';
 
@@ -191,7 +192,7 @@ export function addressPeer(ctx: ParseContext, cidr: Cidr, except: readonly Cidr
 
 /** Matches everything: every workload and every address. */
 export function anyPeer(text = 'anyone'): PeerMatcher {
-  return { matches: () => true, namespaces: 'all', allWorkloads: true, cidrs: [], text };
+  return { matches: () => true, namespaces: 'all', allWorkloads: true, cidrs: [], representatives: [ENTIRE_CLUSTER], text };
 }
 
 /** Matches nothing. */
@@ -219,6 +220,7 @@ export function anyOf(peers: readonly PeerMatcher[]): PeerMatcher {
     allWorkloads: peers.some((p) => p.allWorkloads),
     cidrs: peers.flatMap((p) => p.cidrs),
     domains: peers.some((p) => p.domains) ? peers.flatMap((p) => p.domains ?? []) : undefined,
+    representatives: peers.some((p) => p.representatives) ? peers.flatMap((p) => p.representatives ?? []) : undefined,
     text: peers.map((p) => p.text).join(' or '),
   };
 }
@@ -238,7 +240,7 @@ const NAMESPACE_LABEL_VIEWS: { readonly [view: string]: (e: Endpoint) => Labels 
 };
 
 /** Workloads chosen by a pod matcher within namespaces chosen by a namespace matcher. */
-export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, view: 'k8s' | 'calico' | 'cilium', podIsAll: boolean, nsIsAll: boolean): PeerMatcher {
+export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, view: 'k8s' | 'calico' | 'cilium', podIsAll: boolean, nsIsAll: boolean, representative?: Representative): PeerMatcher {
   // The key names what the peer matches, so peers with one key are one peer
   // (the same selector in every namespace's policies is built once).
   const key = `${view}|${typeof ns === 'string' ? ns : '*'}|${text}`;
@@ -254,6 +256,7 @@ export function workloadPeer(pod: Matcher, ns: Matcher | string, text: string, v
       allWorkloads: podIsAll && nsIsAll && typeof ns !== 'string',
       workloadsOnly: true,
       cidrs: NO_CIDRS,
+      representatives: representative ? [representative] : undefined,
       text,
     };
   });

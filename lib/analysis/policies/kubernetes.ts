@@ -2,6 +2,7 @@ import { Memo } from '../../core/memo';
 import { KubeObject } from '../../manifests/types';
 import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
+import { representative } from '../representatives';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
 import { addressPeer, anyOf, anyPeer, at, cidrField, DialectParser, domainPeer, FieldError, strings, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
 
@@ -74,7 +75,7 @@ export function kubePeer(p: { [key: string]: unknown }, namespace: string, ctx: 
   const podAll = p.podSelector === undefined || isEmptySelector(p.podSelector);
   if (p.namespaceSelector === undefined) return workloadPeer(pod, namespace, `pods ${showSelector(p.podSelector)} in ${namespace}`, 'k8s', podAll, false);
   const ns = at('namespaceSelector', () => compileLabelSelector(p.namespaceSelector));
-  return workloadPeer(pod, ns, `pods ${showSelector(p.podSelector)} in namespaces ${showSelector(p.namespaceSelector)}`, 'k8s', podAll, isEmptySelector(p.namespaceSelector));
+  return workloadPeer(pod, ns, `pods ${showSelector(p.podSelector)} in namespaces ${showSelector(p.namespaceSelector)}`, 'k8s', podAll, isEmptySelector(p.namespaceSelector), representative(p.podSelector, p.namespaceSelector));
 }
 
 const PORT_LISTS = new Memo<RulePorts>();
