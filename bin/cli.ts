@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { Analysis } from '../lib/analysis/analysis';
-import { diffAnalyses, formatDiff } from '../lib/analysis/diff';
+import { diffAnalyses, diffPolicies, formatDiff, formatPolicyDiff } from '../lib/analysis/diff';
 import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
 import { formatCsv, formatExposure, formatGraph, formatText, unreadPoliciesWarning } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
@@ -37,6 +37,24 @@ function version(): string {
   return '0.0.0';
 }
 
+/**
+ * Text from the input (a file name, a field, a message quoting a value) on
+ * one line: control characters, line breaks included, are escaped, so a
+ * file name cannot start a line of its own that reads like ours.
+ */
+export function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f\u2028\u2029]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
+}
+
+/** Exit codes: 0 ok, 1 findings or changes, 2 usage or input errors. */
+const EXIT_CODES = `
+Exit codes:
+  0  success (nothing found, nothing changed)
+  1  findings or changes: lint errors, diff --exit-code changes, recommend/replay flows that would be denied
+  2  usage or input errors: an unknown option or value, unreadable input, --strict with input problems
+`;
+
 /** Large inputs get progress lines on stderr. */
 const LARGE = 2000;
 
@@ -45,6 +63,17 @@ interface ReadOptions {
   strict?: boolean;
   stagedAsEnforced?: boolean;
   podCidr?: string[];
+  followLinks?: boolean;
+}
+
+/** Reads the given paths; a path that does not exist is a usage error. */
+function readPaths(paths: readonly string[], options: ReadOptions): LoadResult {
+  for (const p of paths) if (!fs.existsSync(p) && !isLink(p)) throw new CliExit(2, `${shown(p)}: no such file or directory`);
+  return loadFiles(paths, { followLinks: options.followLinks });
+}
+
+function isLink(p: string): boolean {
+  try { return fs.lstatSync(p).isSymbolicLink(); } catch { return false; }
 }
 
 /** `--pod-cidr`, repeatable. */
@@ -52,7 +81,7 @@ const podCidrOption = () => new Option('--pod-cidr <cidr>', 'where pods get addr
 
 function load(io: CliOutput, paths: string[], options: ReadOptions): Analysis {
   const started = Date.now();
-  const input = loadFiles(paths);
+  const input = readPaths(paths, options);
   if (input.objects.length > LARGE) io.stderr(`read ${input.objects.length} objects in ${Date.now() - started} ms\n`);
   return analyzeInput(io, input, options);
 }
@@ -61,7 +90,8 @@ function analyzeInput(io: CliOutput, input: LoadResult, options: ReadOptions): A
   const started = Date.now();
   for (const c of options.podCidr ?? []) if (!parseCidr(c).cidr) throw new CliExit(2, `--pod-cidr ${JSON.stringify(c)} is not a CIDR (${parseCidr(c).error})`);
   const analysis = Analysis.of(input, { stagedAsEnforced: options.stagedAsEnforced, podCidrs: options.podCidr });
-  for (const p of analysis.problems) io.stderr(`warning: ${p.file}#${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}\n`);
+  for (const p of analysis.problems) io.stderr(`warning: ${shown(p.file)}#${p.index}${p.field ? ` ${shown(p.field)}` : ''}: ${shown(p.message)}\n`);
+  if (analysis.problems.length > 0 && !options.strict) io.stderr(`${analysis.problems.length} problem(s) in the input: the results leave those parts out (--strict to fail on them)\n`);
   const ignored = new Map<string, number>();
   for (const i of analysis.ignored) ignored.set(`${i.apiVersion}/${i.kind}`, (ignored.get(`${i.apiVersion}/${i.kind}`) ?? 0) + 1);
   if (ignored.size > 0) io.stderr(`note: kinds not analyzed: ${[...ignored].map(([k, n]) => `${k} (${n})`).join(', ')}\n`);
@@ -81,6 +111,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
   const program = new Command();
   program.name('eks-zero-trust').description('Verify Kubernetes, Calico and Cilium network policies offline, and recommend them from observed flows.').version(version());
   program.exitOverride();
+  program.addHelpText('after', EXIT_CODES);
   program.configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) });
   program.command('analyze')
     .description('print the allowed connections between workloads (and addresses)')
@@ -90,6 +121,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
     .option('--possible', 'JSON: add "possible", the connections that depend on pod addresses (text output always shows them)')
+    .option('--follow-links', 'follow symbolic links out of the given directories')
     .option('--exposure', 'instead of connections: what the policies leave open toward peers outside the input (text, json or mermaid)')
     .option('--strict', 'fail on any input problem')
     .action((paths: string[], o: ReadOptions & { format: string; focus?: string; possible?: boolean; exposure?: boolean }) => {
@@ -117,9 +149,10 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .argument('<paths...>', 'YAML/JSON files or directories')
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
+    .option('--follow-links', 'follow symbolic links out of the given directories')
     .option('--strict', 'fail on any input problem')
     .action((src: string, dst: string, port: string, paths: string[], o: ReadOptions) => {
-      const input = loadFiles(paths);
+      const input = readPaths(paths, o);
       const analysis = analyzeInput(io, input, o);
       const p = parsePortSpec(port);
       const result = explain(analysis, findEndpoint(analysis, src), findEndpoint(analysis, dst), p.port, p.protocol);
@@ -138,10 +171,23 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--format <format>', 'text or json', 'text')
     .option('--exit-code', 'exit with 1 when anything changed')
     .addOption(podCidrOption())
-    .action((before: string, after: string, o: { format: string; exitCode?: boolean; podCidr?: string[] }) => {
-      const changes = diffAnalyses(load(io, [before], { podCidr: o.podCidr }), load(io, [after], { podCidr: o.podCidr }));
-      io.stdout(o.format === 'json' ? `${JSON.stringify(changes)}\n` : formatDiff(changes));
-      if (o.exitCode && changes.length > 0) exitCode = 1;
+    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .action((before: string, after: string, o: { format: string; exitCode?: boolean; podCidr?: string[]; followLinks?: boolean }) => {
+      const old = load(io, [before], o);
+      const now = load(io, [after], o);
+      const changes = diffAnalyses(old, now);
+      // Without workloads there is no connectivity to compare: what cdk.out
+      // holds is policies only. Then the policy objects themselves are compared.
+      const policyOnly = (old.workloads.length === 0 || now.workloads.length === 0) && (old.policies.length + now.policies.length) > 0;
+      const policyChanges = policyOnly ? diffPolicies(old, now) : [];
+      if (o.format === 'json') {
+        io.stdout(`${JSON.stringify(policyOnly ? { connections: changes, policies: policyChanges, note: 'no workloads in the input: the policy objects are compared' } : changes)}\n`);
+      } else if (policyOnly) {
+        io.stdout(`no workloads in ${old.workloads.length === 0 ? before : after}: connectivity cannot be compared, so the policy objects are\n${formatPolicyDiff(policyChanges)}`);
+      } else {
+        io.stdout(formatDiff(changes));
+      }
+      if (o.exitCode && (changes.length > 0 || policyChanges.length > 0)) exitCode = 1;
     });
 
   program.command('lint')
@@ -150,8 +196,9 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--engine <engine>', 'what enforces the policies').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
     .addOption(podCidrOption())
-    .action((paths: string[], o: { format: string; engine?: string; podCidr?: string[] }) => {
-      const analysis = Analysis.of(loadFiles(paths), { podCidrs: o.podCidr });
+    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .action((paths: string[], o: { format: string; engine?: string; podCidr?: string[]; followLinks?: boolean }) => {
+      const analysis = Analysis.of(readPaths(paths, o), { podCidrs: o.podCidr });
       const findings = lint(analysis, { engine: o.engine });
       if (o.format === 'json') io.stdout(`${JSON.stringify(findings, undefined, 2)}\n`);
       else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, version()), undefined, 2)}\n`);
@@ -182,7 +229,8 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     if (e instanceof CliExit) { io.stderr(`error: ${e.message}\n`); return e.code; }
     const code = (e as { code?: string; exitCode?: number }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
-    if (typeof code === 'string' && code.startsWith('commander.')) return (e as { exitCode?: number }).exitCode ?? 2;
+    // Every other commander error is a usage error (unknown option, bad value, missing argument).
+    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
     io.stderr(`error: ${(e as Error).message}\n`);
     return 2;
   }

@@ -542,7 +542,7 @@ export class Analysis {
         const allowed = this.sideVerdict(side, atoms[0]);
         if (allowed.isEmpty) continue;
         const g = byVerdict.get(allowed.key);
-        if (g) g.atoms.push(...atoms);
+        if (g) for (const a of atoms) g.atoms.push(a);
         else byVerdict.set(allowed.key, { atoms: [...atoms], allowed });
       }
       groups = [...byVerdict.values()].map((g) => ({ end: this.mergedAtoms(g.atoms.sort((a, b) => a.idx - b.idx)), allowed: g.allowed }));

@@ -34,34 +34,96 @@ export interface LoadResult {
 }
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** Lists (top-level arrays, `kind: List`) inside lists are read this deep. */
+const MAX_LIST_NESTING = 16;
 
-/** Lists manifest files under the paths: files as given, directories recursively, sorted. */
-export function manifestFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
-      for (const entry of fs.readdirSync(p).sort()) {
-        if (entry === 'node_modules' || entry.startsWith('.')) continue;
-        const child = path.join(p, entry);
-        if (fs.statSync(child).isDirectory() || MANIFEST_EXTENSIONS.includes(path.extname(entry))) walk(child);
-      }
-    } else {
-      out.push(p);
-    }
-  };
-  for (const p of paths) walk(p);
-  return out;
+/** Options of reading files. */
+export interface ReadOptions {
+  /**
+   * Follow symbolic links that lead out of the path they were found under.
+   * @default false: such a link is a problem, not read
+   */
+  readonly followLinks?: boolean;
 }
 
-/** Reads YAML or JSON files (multi-document, `kind: List`, top-level arrays) into objects. */
-export function loadFiles(paths: readonly string[]): LoadResult {
-  const objects: SourcedObject[] = [];
+/**
+ * Lists manifest files under the paths: files as given, directories
+ * recursively, sorted. What cannot be read (a dangling link, a link loop, a
+ * directory that cannot be listed, a link out of the tree unless
+ * `followLinks`) is a problem for that path; the rest is listed.
+ */
+export function manifestFiles(paths: readonly string[], options: ReadOptions = {}): { files: string[]; problems: InputProblem[] } {
+  const files: string[] = [];
   const problems: InputProblem[] = [];
-  for (const file of manifestFiles(paths)) {
-    const result = loadText(fs.readFileSync(file, 'utf8'), file);
-    objects.push(...result.objects);
-    problems.push(...result.problems);
+  const problem = (p: string, message: string) => problems.push({ file: p, index: 0, field: '', message });
+  const seen = new Set<string>();
+  const walk = (p: string, root: string, given: boolean) => {
+    let stat: fs.Stats;
+    let real: string;
+    try {
+      const link = fs.lstatSync(p);
+      real = fs.realpathSync(p);
+      stat = fs.statSync(p);
+      if (link.isSymbolicLink() && !given && !options.followLinks && !within(real, root)) {
+        problem(p, `is a link out of ${root} (to ${real}); not followed (--follow-links to follow)`);
+        return;
+      }
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problem(p, code === 'ELOOP' ? 'is a symbolic link loop' : code === 'ENOENT' ? (given ? 'does not exist' : 'is a dangling symbolic link') : `cannot be read (${code ?? (e as Error).message})`);
+      return;
+    }
+    if (!stat.isDirectory()) {
+      if (given || MANIFEST_EXTENSIONS.includes(path.extname(p))) files.push(p);
+      return;
+    }
+    if (seen.has(real)) return; // a directory reached twice (through a link): read once
+    seen.add(real);
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(p).sort();
+    } catch (e) {
+      problem(p, `cannot be listed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return;
+    }
+    for (const entry of entries) {
+      if (entry === 'node_modules' || entry.startsWith('.')) continue;
+      walk(path.join(p, entry), root, false);
+    }
+  };
+  for (const p of paths) {
+    let root = p;
+    try { root = fs.realpathSync(p); } catch { /* reported by walk */ }
+    walk(p, root, true);
+  }
+  return { files, problems };
+}
+
+/** Whether `real` lies in directory `root` (both real paths). */
+function within(real: string, root: string): boolean {
+  return real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/**
+ * Reads YAML or JSON files (multi-document, `kind: List`, top-level arrays)
+ * into objects. A file that cannot be read is a problem; the rest is read.
+ */
+export function loadFiles(paths: readonly string[], options: ReadOptions = {}): LoadResult {
+  const listed = manifestFiles(paths, options);
+  const objects: SourcedObject[] = [];
+  const problems: InputProblem[] = [...listed.problems];
+  for (const file of listed.files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      problems.push({ file, index: 0, field: '', message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      continue;
+    }
+    const result = loadText(text, file);
+    // One push per item: a spread of a 150,000-object List overflows the call stack.
+    for (const o of result.objects) objects.push(o);
+    for (const p of result.problems) problems.push(p);
   }
   return { objects, problems };
 }
@@ -79,9 +141,13 @@ function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: InputProblem[] = [];
   let index = 0;
-  const add = (doc: unknown, field: string) => {
+  const add = (doc: unknown, field: string, depth = 0) => {
     if (doc === null || doc === undefined) return;
-    if (Array.isArray(doc)) { doc.forEach((d, i) => add(d, `${field}[${i}]`)); return; }
+    if (Array.isArray(doc)) {
+      if (depth >= MAX_LIST_NESTING) { problems.push({ file, index, field, message: `nests lists more than ${MAX_LIST_NESTING} deep` }); index++; return; }
+      doc.forEach((d, i) => add(d, `${field}[${i}]`, depth + 1));
+      return;
+    }
     if (typeof doc !== 'object') {
       problems.push({ file, index, field, message: 'is not a Kubernetes object' });
       index++;
@@ -89,7 +155,8 @@ function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
     }
     const o = doc as { apiVersion?: unknown; kind?: unknown; items?: unknown; metadata?: unknown };
     if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
-      o.items.forEach((item, i) => add(item, `items[${i}]`));
+      if (depth >= MAX_LIST_NESTING) { problems.push({ file, index, field, message: `nests lists more than ${MAX_LIST_NESTING} deep` }); index++; return; }
+      o.items.forEach((item, i) => add(item, `items[${i}]`, depth + 1));
       return;
     }
     const object = checkedObject(o, { file, index }, field, problems);

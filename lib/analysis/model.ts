@@ -1,5 +1,5 @@
 import { IpFamily } from '../core/cidr';
-import { Source } from './load';
+import { Source, SourcedObject } from './load';
 import { AnalyzedProtocol, PortSet } from './port-set';
 import { Representative } from './representatives';
 import { Labels } from './selectors';
@@ -147,7 +147,7 @@ export interface NormPolicy {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-  readonly source: Source;
+  readonly source: SourcedObject;
   /** 0 admin (ANP, Admin CNP), 1 tiers (Calico, Kubernetes, Cilium), 2 baseline. */
   readonly layer: number;
   /** The tier, and its order. */

@@ -130,6 +130,9 @@ export function compileCalicoSelector(text: string): Matcher {
   return compileCalicoExpression(text).matches;
 }
 
+/** How deep `!` and parentheses may nest in a Calico selector (each level is a call when the selector is tested). */
+export const MAX_SELECTOR_DEPTH = 500;
+
 /** What a Calico selector is matched against: endpoint labels, or the labels of an endpoint's namespace. */
 export type CalicoSelectorContext = 'endpoints' | 'namespaces';
 
@@ -168,19 +171,26 @@ export function compileCalicoExpression(text: string, context: CalicoSelectorCon
     expectOp('}');
     return values;
   };
+  // Clauses joined by && or || are kept in flat lists and tested in a loop:
+  // a selector of 15,000 clauses must not nest 15,000 closures deep.
   const or = (): Matcher => {
-    let left = and();
-    while (peek().t === 'op' && peek().v === '||') { next(); const l = left; const r = and(); left = (x) => l(x) || r(x); }
-    return left;
+    const parts = [and()];
+    while (peek().t === 'op' && peek().v === '||') { next(); parts.push(and()); }
+    return parts.length === 1 ? parts[0] : (x) => { for (let i = 0; i < parts.length; i++) if (parts[i](x)) return true; return false; };
   };
   const and = (): Matcher => {
-    let left = unary();
-    while (peek().t === 'op' && peek().v === '&&') { next(); const l = left; const r = unary(); left = (x) => l(x) && r(x); }
-    return left;
+    const parts = [unary()];
+    while (peek().t === 'op' && peek().v === '&&') { next(); parts.push(unary()); }
+    return parts.length === 1 ? parts[0] : (x) => { for (let i = 0; i < parts.length; i++) if (!parts[i](x)) return false; return true; };
+  };
+  let depth = 0;
+  const nested = (inner: () => Matcher): Matcher => {
+    if (++depth > MAX_SELECTOR_DEPTH) throw new Error(`selector nests deeper than ${MAX_SELECTOR_DEPTH} levels of ! and ( )`);
+    try { return inner(); } finally { depth--; }
   };
   const unary = (): Matcher => {
-    if (peek().t === 'op' && peek().v === '!') { next(); const inner = unary(); return (x) => !inner(x); }
-    if (peek().t === 'op' && peek().v === '(') { next(); const inner = or(); expectOp(')'); return inner; }
+    if (peek().t === 'op' && peek().v === '!') { next(); const inner = nested(unary); return (x) => !inner(x); }
+    if (peek().t === 'op' && peek().v === '(') { next(); const inner = nested(or); expectOp(')'); return inner; }
     const t = next();
     if (t.t !== 'id') throw new Error(`unexpected "${t.v || 'end'}" in selector ${JSON.stringify(text)}`);
     if ((t.v === 'all' || t.v === 'global') && peek().v === '(') {

@@ -76,9 +76,74 @@ function countLines(text: string, from: number, to: number): number {
 /** Parses one document text; a YAML error is returned with its line in the whole file. */
 export function parseDocument(doc: DocumentText): ParsedDocument {
   try {
-    return { values: yaml.loadAll(doc.text, undefined, { schema: MANIFEST_SCHEMA }) };
+    const values = yaml.loadAll(doc.text, undefined, { schema: MANIFEST_SCHEMA });
+    for (const v of values) {
+      const refused = aliasProblem(v);
+      if (refused) return { error: { line: doc.line, reason: refused } };
+    }
+    return { values };
   } catch (e) {
     const err = e as yaml.YAMLException;
     return { error: { line: err.mark ? doc.line + err.mark.line : undefined, column: err.mark?.column, reason: err.reason ?? err.message } };
   }
+}
+
+/**
+ * The most nodes a document may stand for, counting each use of an alias
+ * as the copy it means, relative to the nodes written: a document above
+ * both is refused as "excessive aliasing", as Kubernetes' YAML reader
+ * refuses alias bombs (go-yaml v2 decode.go, allowedAliasRatio: up to 99%
+ * of decoded nodes may come from aliases in small documents, 10% in large
+ * ones). js-yaml shares an aliased node instead of copying it, so parsing
+ * is cheap; every walk after it (the analysis, JSON of a selector) would
+ * not be.
+ */
+export const ALIAS_LIMITS = { expandedNodes: 1_000_000, ratio: 10 } as const;
+
+/**
+ * Why a parsed document cannot be read (excessive aliasing, or an alias
+ * inside its own anchor, which makes a cycle), or undefined. Linear in the
+ * distinct nodes: each node's expanded size is computed once, iteratively
+ * (documents nested thousands deep do not overflow the stack).
+ */
+export function aliasProblem(root: unknown): string | undefined {
+  if (root === null || typeof root !== 'object') return undefined;
+  const size = new Map<object, number>();
+  const open = new Set<object>();
+  const stack: { node: object; done: boolean }[] = [{ node: root, done: false }];
+  let distinct = 0;
+  let shared = false;
+  while (stack.length > 0) {
+    const { node, done } = stack.pop()!;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    if (done) {
+      let total = 1;
+      for (const c of children) total += c !== null && typeof c === 'object' ? size.get(c)! : 1;
+      size.set(node, total);
+      open.delete(node);
+      continue;
+    }
+    if (size.has(node)) { shared = true; continue; }
+    if (open.has(node)) continue; // pushed twice by one parent; the first visit counts
+    open.add(node);
+    distinct += 1 + children.length;
+    stack.push({ node, done: true });
+    for (const c of children) {
+      if (c === null || typeof c !== 'object') continue;
+      if (open.has(c) && !size.has(c) && isAncestor(stack, c)) return 'an alias refers to a node that contains it (a cycle)';
+      if (size.has(c)) shared = true;
+      else stack.push({ node: c, done: false });
+    }
+  }
+  if (!shared) return undefined;
+  const expanded = size.get(root)!;
+  if (expanded > ALIAS_LIMITS.expandedNodes && expanded > ALIAS_LIMITS.ratio * distinct) {
+    return `document contains excessive aliasing: its aliases stand for ${expanded > 1e12 ? 'more than 10^12' : expanded} nodes written as ${distinct} (the limit is ${ALIAS_LIMITS.ratio}x, above ${ALIAS_LIMITS.expandedNodes})`;
+  }
+  return undefined;
+}
+
+/** Whether `node` is still being visited (waits for its children) on the stack. */
+function isAncestor(stack: readonly { node: object; done: boolean }[], node: object): boolean {
+  return stack.some((e) => e.done && e.node === node);
 }

@@ -241,8 +241,20 @@ export function toSarif(findings: readonly Finding[], version: string): object {
         ruleId: f.id,
         level: level[f.severity],
         message: { text: `${f.object}: ${f.message}. Fix: ${f.fix}` },
-        locations: f.file ? [{ physicalLocation: { artifactLocation: { uri: f.file } }, logicalLocations: [{ name: f.object, fullyQualifiedName: `${f.object}#doc${f.index ?? 0}` }] }] : [],
+        locations: f.file ? [{ physicalLocation: { artifactLocation: { uri: artifactUri(f.file) } }, logicalLocations: [{ name: f.object, fullyQualifiedName: `${f.object}#doc${f.index ?? 0}` }] }] : [],
       })),
     }],
   };
+}
+
+/**
+ * A file path as a SARIF `artifactLocation.uri`: a URI reference (RFC 3986),
+ * relative paths kept relative (code scanning resolves them against the
+ * checkout), every segment percent-encoded so spaces, `%`, `#` and `?` stay
+ * part of the name; absolute paths become `file://` URIs.
+ */
+export function artifactUri(file: string): string {
+  const segments = file.split(/[\\/]/).map((s) => encodeURIComponent(s));
+  const joined = segments.join('/');
+  return file.startsWith('/') ? `file://${joined}` : /^[A-Za-z]:[\\/]/.test(file) ? `file:///${joined.replace(/^([A-Za-z])%3A/, '$1:')}` : joined;
 }
