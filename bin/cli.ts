@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { Analysis } from '../lib/analysis/analysis';
 import { diffAnalyses, diffPolicies, formatDiff, formatPolicyDiff } from '../lib/analysis/diff';
 import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
-import { formatCsv, formatExposure, formatGraph, formatText, unreadPoliciesWarning } from '../lib/analysis/format';
+import { formatExposure, unreadPoliciesWarning, writeCsv, writeGraph, writeText } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
 import { parseCidr } from '../lib/core/cidr';
@@ -130,15 +130,19 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
       if (o.focus) findEndpoint(analysis, o.focus);
       if (o.exposure) { io.stdout(formatExposure(analysis, o.format as 'text' | 'json' | 'mermaid', o.focus)); return; }
       const started = Date.now();
-      let out: string;
+      // Every format is written as it is found: memory grows with the model, not with the output.
+      const write = (chunk: string) => io.stdout(chunk);
       switch (o.format) {
-        case 'json': out = `${analysis.toJsonText({ possible: o.possible })}\n`; break;
-        case 'csv': out = formatCsv(analysis, o.focus); break;
-        case 'mermaid': case 'dot': out = formatGraph(analysis, o.format, o.focus); break;
-        default: out = formatText(analysis, o.focus);
+        case 'json': {
+          const n = analysis.writeJson(write, { possible: o.possible });
+          write('\n');
+          if (analysis.workloads.length > LARGE) io.stderr(`found ${n} allowed connections in ${Date.now() - started} ms\n`);
+          break;
+        }
+        case 'csv': writeCsv(analysis, write, o.focus); break;
+        case 'mermaid': case 'dot': writeGraph(analysis, o.format, write, o.focus); break;
+        default: writeText(analysis, write, o.focus);
       }
-      if (analysis.workloads.length > LARGE) io.stderr(`found ${analysis.connections().length} allowed connections in ${Date.now() - started} ms\n`);
-      io.stdout(out);
     });
 
   program.command('explain')

@@ -204,6 +204,8 @@ export class Analysis {
   private readonly candidatesByNamespace = new Map<string, NormPolicy[]>();
   private readonly portKeys: string[] = [];
   private connectionCache?: Connection[];
+  /** The address-set texts of the last connection walk, in order (to merge two readings' walks). */
+  private addressOrder?: readonly string[];
   private l7Present?: boolean;
   private readonly objects: readonly SourcedObject[];
   private possibleReading?: Analysis;
@@ -318,15 +320,33 @@ export class Analysis {
    * pod addresses.
    */
   public possiblyAllowed(): Connection[] {
-    const possible = this.possible();
-    if (possible === this) return [];
-    const definite = new Map(this.connections().map((c) => [connectionKey(c), c.allowed]));
     const out: Connection[] = [];
-    for (const c of possible.connections()) {
-      const extra = c.allowed.subtract(definite.get(connectionKey(c)) ?? PortSet.EMPTY);
-      if (!extra.isEmpty) out.push({ src: c.src, dst: c.dst, allowed: extra });
-    }
+    this.eachPossiblyAllowed((c) => out.push(c));
     return out;
+  }
+
+  /**
+   * `possiblyAllowed()` without keeping the connections: both readings are
+   * walked side by side, block by block (rules on address blocks match
+   * addresses alike in both, so both walks order their ends alike).
+   * Returns how many there were.
+   */
+  public eachPossiblyAllowed(visit: (c: Connection) => void): number {
+    const possible = this.possible();
+    if (possible === this) return 0;
+    const mine = this.connectionBlocks();
+    const theirs = possible.connectionBlocks();
+    let a = mine.next();
+    let b = theirs.next();
+    if (this.addressOrder?.join('\n') !== possible.addressOrder?.join('\n')) throw new Error('the two readings order address blocks differently');
+    let n = 0;
+    const emit = (c: Connection, extra: PortSet) => { if (!extra.isEmpty) { visit(extra === c.allowed ? c : { src: c.src, dst: c.dst, allowed: extra }); n++; } };
+    for (; !b.done; b = theirs.next()) {
+      while (!a.done && a.value.rank < b.value.rank) a = mine.next();
+      const same = !a.done && a.value.rank === b.value.rank ? new Map(a.value.connections.map((c) => [endKey(c.dst), c.allowed])) : undefined;
+      for (const c of b.value.connections) emit(c, c.allowed.subtract(same?.get(endKey(c.dst)) ?? PortSet.EMPTY));
+    }
+    return n;
   }
 
   /**
@@ -396,20 +416,73 @@ export class Analysis {
   /** Every allowed connection between distinct endpoints (addresses to addresses excluded). */
   public connections(): Connection[] {
     if (this.connectionCache) return this.connectionCache;
+    const out: Connection[] = [];
+    for (const block of this.connectionBlocks()) for (let i = 0; i < block.connections.length; i++) out.push(block.connections[i]);
+    this.connectionCache = out;
+    return out;
+  }
+
+  /**
+   * Every allowed connection, in the order of `connections()`, without
+   * keeping them: memory grows with the model, not with the output (a
+   * cluster of thousands of open workloads has millions of connections).
+   * Returns how many there were.
+   */
+  public eachConnection(visit: (c: Connection) => void): number {
+    if (this.connectionCache) { this.connectionCache.forEach(visit); return this.connectionCache.length; }
+    let n = 0;
+    for (const block of this.connectionBlocks()) {
+      for (let i = 0; i < block.connections.length; i++) visit(block.connections[i]);
+      n += block.connections.length;
+    }
+    return n;
+  }
+
+  /**
+   * The connections in output order, one block per source end (a workload,
+   * or a set of addresses), each with its rank: connections sort by the
+   * text of their ends (a workload's id; `~` and the CIDRs for addresses),
+   * then ports. Workloads are sorted by id already, so a workload ranks by
+   * its index; the few address sets are placed between them by the same
+   * comparison. Only the connections from addresses are kept for the whole
+   * walk (a workload's few verdicts per direction); a workload's block is
+   * built, sorted and handed out, then dropped.
+   */
+  private *connectionBlocks(): Generator<{ readonly rank: number; readonly connections: Connection[] }> {
     // The hot loops below index arrays instead of iterating them: a cold
     // process runs them unoptimized, where every iterator step allocates.
     const workloads = this.workloads;
     const ingress = workloads.map((w) => this.side(w, 'ingress'));
-    const out: Connection[] = [];
     // Traffic to and from addresses: one connection per workload and verdict,
     // the address blocks merged, computed once per side.
+    const toAddresses: AddressGroup[][] = [];
+    const fromAddresses: AddressGroup[][] = [];
+    const addressSets = new Map<readonly string[], string>();
     for (let i = 0; i < workloads.length; i++) {
-      const id = workloads[i].id;
-      const toAddresses = this.externalGroups(this.side(workloads[i], 'egress'));
-      for (let g = 0; g < toAddresses.length; g++) out.push({ src: id, dst: toAddresses[g].end, allowed: toAddresses[g].allowed });
-      const fromAddresses = this.externalGroups(ingress[i]);
-      for (let g = 0; g < fromAddresses.length; g++) out.push({ src: fromAddresses[g].end, dst: id, allowed: fromAddresses[g].allowed });
+      toAddresses[i] = this.externalGroups(this.side(workloads[i], 'egress'));
+      fromAddresses[i] = this.externalGroups(ingress[i]);
+      for (const g of toAddresses[i]) if (!addressSets.has(g.end.ips)) addressSets.set(g.end.ips, `~${g.end.ips.join(',')}`);
+      for (const g of fromAddresses[i]) if (!addressSets.has(g.end.ips)) addressSets.set(g.end.ips, `~${g.end.ips.join(',')}`);
     }
+    const sorted = [...new Set(addressSets.values())].sort(compareText);
+    this.addressOrder = sorted;
+    const slot = sorted.length + 1;
+    const textRank = new Map(sorted.map((t, k) => [t, this.workloadsBefore(t) * slot + 1 + k]));
+    const addressRank = (e: { ips: string[] }) => textRank.get(addressSets.get(e.ips)!)!;
+    const byPorts = (x: { rank: number; c: Connection }, y: { rank: number; c: Connection }) => x.rank - y.rank || compareText(x.c.allowed.key, y.c.allowed.key);
+    // Connections from addresses, by source set: yielded between workloads by rank.
+    const fromBySet = new Map<number, { rank: number; c: Connection }[]>();
+    for (let i = 0; i < workloads.length; i++) {
+      for (const g of fromAddresses[i]) {
+        const rank = addressRank(g.end);
+        const list = fromBySet.get(rank) ?? [];
+        list.push({ rank: (i + 1) * slot, c: { src: g.end, dst: workloads[i].id, allowed: g.allowed } });
+        fromBySet.set(rank, list);
+      }
+    }
+    const fromRanks = [...fromBySet.keys()].sort((a, b) => a - b);
+    let nextFrom = 0;
+    const fromBlock = (rank: number) => ({ rank, connections: fromBySet.get(rank)!.sort(byPorts).map((x) => x.c) });
     // Traffic between workloads: the destinations a source's egress rules name,
     // and when its egress is open, every destination that admits it.
     const open = workloads.filter((w) => !ingress[w.idx].fallback.isEmpty).map((w) => w.idx);
@@ -417,7 +490,11 @@ export class Analysis {
     const seen = new Int32Array(workloads.length).fill(-1);
     const candidates: number[] = [];
     for (let s = 0; s < workloads.length; s++) {
+      const rank = (s + 1) * slot;
+      while (nextFrom < fromRanks.length && fromRanks[nextFrom] < rank) yield fromBlock(fromRanks[nextFrom++]);
       const src = workloads[s];
+      const block: { rank: number; c: Connection }[] = [];
+      for (const g of toAddresses[s]) block.push({ rank: addressRank(g.end), c: { src: src.id, dst: g.end, allowed: g.allowed } });
       const eg = this.side(src, 'egress');
       candidates.length = 0;
       const add = (list: readonly number[]) => {
@@ -439,48 +516,21 @@ export class Analysis {
           for (let l = 0; l < lists.length; l++) add(lists[l]);
         }
       }
-      candidates.sort((a, b) => a - b);
       for (let c = 0; c < candidates.length; c++) {
         const d = candidates[c];
         const e = this.sideVerdict(eg, workloads[d]);
         if (e.isEmpty) continue;
         const allowed = e.intersect(this.sideVerdict(ingress[d], src));
-        if (!allowed.isEmpty) out.push({ src: src.id, dst: workloads[d].id, allowed });
+        if (!allowed.isEmpty) block.push({ rank: (d + 1) * slot, c: { src: src.id, dst: workloads[d].id, allowed } });
       }
+      if (block.length > 0) yield { rank, connections: block.sort(byPorts).map((x) => x.c) };
     }
-    this.connectionCache = this.sortConnections(out);
-    return this.connectionCache;
+    while (nextFrom < fromRanks.length) yield fromBlock(fromRanks[nextFrom++]);
   }
 
   /** Every workload index, ascending. */
   private allIndexes(): number[] {
     return this.workloads.map((w) => w.idx);
-  }
-
-  /**
-   * Sorts connections by the text of their ends (a workload's id; `~` and
-   * the CIDRs for addresses), then ports. Workloads are sorted by id
-   * already, so a workload ranks by its index; the few address sets are
-   * placed between them by the same comparison, without sorting thousands
-   * of ids.
-   */
-  private sortConnections(connections: readonly Connection[]): Connection[] {
-    const addressSets = new Map<readonly string[], string>();
-    for (const c of connections) {
-      if (typeof c.src !== 'string' && !addressSets.has(c.src.ips)) addressSets.set(c.src.ips, `~${c.src.ips.join(',')}`);
-      if (typeof c.dst !== 'string' && !addressSets.has(c.dst.ips)) addressSets.set(c.dst.ips, `~${c.dst.ips.join(',')}`);
-    }
-    const sorted = [...new Set(addressSets.values())].sort(compareText);
-    const slot = sorted.length + 1;
-    const textRank = new Map(sorted.map((t, k) => [t, this.workloadsBefore(t) * slot + 1 + k]));
-    const byId = new Map(this.workloads.map((w) => [w.id, (w.idx + 1) * slot]));
-    const rank = (e: ConnectionEnd) => (typeof e === 'string' ? byId.get(e)! : textRank.get(addressSets.get(e.ips)!)!);
-    const src = new Float64Array(connections.length);
-    const dst = new Float64Array(connections.length);
-    connections.forEach((c, i) => { src[i] = rank(c.src); dst[i] = rank(c.dst); });
-    const order = connections.map((_, i) => i);
-    order.sort((a, b) => src[a] - src[b] || dst[a] - dst[b] || compareText(connections[a].allowed.key, connections[b].allowed.key));
-    return order.map((i) => connections[i]);
   }
 
   /** How many workload ids sort before `text`. */
@@ -597,8 +647,25 @@ export class Analysis {
    * of each shared port set and connection end is written once.
    */
   public toJsonText(options: { readonly possible?: boolean } = {}): string {
+    const parts: string[] = [];
+    this.writeJson((chunk) => parts.push(chunk), options);
+    return parts.join('');
+  }
+
+  /**
+   * Writes `toJsonText()` in chunks of about 64 KB as the connections are
+   * found, keeping none of them: memory grows with the model, not with the
+   * output. Returns the number of connections written.
+   */
+  public writeJson(write: (chunk: string) => void, options: { readonly possible?: boolean } = {}): number {
+    let buffer = '';
+    const put = (text: string) => {
+      buffer += text;
+      if (buffer.length >= 65536) { write(buffer); buffer = ''; }
+    };
     const ends = new Map<ConnectionEnd, string>();
     const endText = (e: ConnectionEnd) => {
+      if (typeof e === 'string') return JSON.stringify(e);
       let text = ends.get(e);
       if (text === undefined) {
         text = JSON.stringify(e);
@@ -615,13 +682,25 @@ export class Analysis {
       }
       return text;
     };
-    const workloads = this.workloads.map((w) => JSON.stringify({ id: w.id, kind: w.kind }));
-    const line = (c: Connection) => `{"src":${endText(c.src)},"dst":${endText(c.dst)},"allowed":${portsText(c.allowed)}}`;
-    const connections = this.connections().map(line);
+    put('{"workloads":[');
+    this.workloads.forEach((w, i) => put(`${i ? ',' : ''}${JSON.stringify({ id: w.id, kind: w.kind })}`));
+    put('],"connections":[');
+    let first = true;
+    const line = (c: Connection) => { put(`${first ? '' : ','}{"src":${endText(c.src)},"dst":${endText(c.dst)},"allowed":${portsText(c.allowed)}}`); first = false; };
+    const count = this.eachConnection(line);
+    put(']');
     // Optional: what may be allowed depending on pod addresses (same shape).
-    const possible = options.possible ? `,"possible":[${this.possiblyAllowed().map(line).join(',')}]` : '';
-    return `{"workloads":[${workloads.join(',')}],"connections":[${connections.join(',')}]${possible}}`;
+    if (options.possible) {
+      put(',"possible":[');
+      first = true;
+      this.eachPossiblyAllowed(line);
+      put(']');
+    }
+    put('}');
+    if (buffer) write(buffer);
+    return count;
   }
+
 
   /** Policies selecting `e` in `direction`, in evaluation order. */
   public policiesFor(e: Endpoint, direction: Direction): NormPolicy[] {
@@ -924,10 +1003,9 @@ function applyStaged(enforced: NormPolicy[], staged: NormPolicy[]): NormPolicy[]
   ];
 }
 
-/** A connection's ends as text, to match connections of two readings. */
-function connectionKey(c: Connection): string {
-  const end = (e: ConnectionEnd) => (typeof e === 'string' ? e : e.ips.join(','));
-  return `${end(c.src)}>${end(c.dst)}`;
+/** A connection end as text, to match connections of two readings. */
+function endKey(e: ConnectionEnd): string {
+  return typeof e === 'string' ? e : e.ips.join(',');
 }
 
 /** Whether any of the rules carries L7 rules. */

@@ -1,4 +1,4 @@
-import { Analysis, Connection, ConnectionEnd, DomainEgress } from './analysis';
+import { Analysis, Connection, ConnectionEnd } from './analysis';
 import { exposure, Exposure } from './exposure';
 
 function end(e: ConnectionEnd): string {
@@ -14,12 +14,27 @@ interface Row {
   readonly l7: readonly string[];
 }
 
-/** The rows to print: connections with their L7 restrictions, then egress by DNS name. */
-function rows(analysis: Analysis, focus: string | undefined): Row[] {
+/** Where output goes, in chunks. */
+export type Write = (chunk: string) => void;
+
+/** A writer that hands out chunks of about 64 KB. */
+function buffered(write: Write): { put: (text: string) => void; flush: () => void } {
+  let buffer = '';
+  return {
+    put: (text) => { buffer += text; if (buffer.length >= 65536) { write(buffer); buffer = ''; } },
+    flush: () => { if (buffer) write(buffer); buffer = ''; },
+  };
+}
+
+/**
+ * Visits the rows to print, in order: connections with their L7
+ * restrictions, then egress by DNS name. Nothing is kept: a cluster of
+ * thousands of open workloads prints millions of rows.
+ */
+function eachRow(analysis: Analysis, focus: string | undefined, visit: (r: Row) => void): void {
   const hit = (e: ConnectionEnd) => !focus || e === focus;
-  const connections: Row[] = analysis.connections().filter((c) => hit(c.src) || hit(c.dst)).map((c) => ({ src: c.src, dst: c.dst, allowed: c.allowed, l7: analysis.l7Of(c) }));
-  const names: Row[] = analysis.domainEgress().filter((d: DomainEgress) => hit(d.src)).map((d) => ({ src: d.src, dst: { domain: d.domain }, allowed: d.allowed, l7: d.l7 }));
-  return [...connections, ...names];
+  analysis.eachConnection((c) => { if (hit(c.src) || hit(c.dst)) visit({ src: c.src, dst: c.dst, allowed: c.allowed, l7: analysis.l7Of(c) }); });
+  for (const d of analysis.domainEgress()) if (hit(d.src)) visit({ src: d.src, dst: { domain: d.domain }, allowed: d.allowed, l7: d.l7 });
 }
 
 const isDomain = (e: Row['dst']): e is { domain: string } => typeof e !== 'string' && 'domain' in e;
@@ -37,16 +52,32 @@ export function unreadPoliciesWarning(analysis: Analysis): string {
   return `WARNING: these results ignore ${n} policy object(s) of kinds the analyzer does not read (${kinds.join(', ')})\n`;
 }
 
+/** Collects what a streaming writer writes. */
+function collected(fn: (write: Write) => void): string {
+  const parts: string[] = [];
+  fn((chunk) => parts.push(chunk));
+  return parts.join('');
+}
+
 /**
  * Allowed connections as text, one per line, with their L7 restrictions
  * (`[L7: http GET /health]`); egress to DNS names follows.
  */
 export function formatText(analysis: Analysis, focus?: string): string {
-  const all = rows(analysis, focus);
-  const byName = all.filter((r) => isDomain(r.dst)).length;
-  const lines = all.map((r) => `${end(r.src)} -> ${dstText(r.dst)}: ${r.allowed.toString()}${restriction(r)}`);
-  const counts = `${analysis.workloads.length} workloads, ${all.length - byName} allowed connections${byName ? `, ${byName} by DNS name` : ''}`;
-  return `${unreadPoliciesWarning(analysis)}${counts}\n${lines.join('\n')}\n${possiblyAllowedText(analysis, focus)}`;
+  return collected((write) => writeText(analysis, write, focus));
+}
+
+/** `formatText`, written as it is found (the counts take a first walk). */
+export function writeText(analysis: Analysis, write: Write, focus?: string): void {
+  let connections = 0;
+  let byName = 0;
+  eachRow(analysis, focus, (r) => { if (isDomain(r.dst)) byName++; else connections++; });
+  const out = buffered(write);
+  out.put(`${unreadPoliciesWarning(analysis)}${analysis.workloads.length} workloads, ${connections} allowed connections${byName ? `, ${byName} by DNS name` : ''}\n`);
+  eachRow(analysis, focus, (r) => out.put(`${end(r.src)} -> ${dstText(r.dst)}: ${r.allowed.toString()}${restriction(r)}\n`));
+  if (connections + byName === 0) out.put('\n');
+  writePossiblyAllowed(analysis, out.put, focus);
+  out.flush();
 }
 
 /**
@@ -54,70 +85,88 @@ export function formatText(analysis: Analysis, focus?: string): string {
  * none): the third verdict, between allowed and denied.
  */
 export function possiblyAllowedText(analysis: Analysis, focus?: string): string {
-  const hit = (e: ConnectionEnd) => !focus || e === focus;
-  const possible = analysis.possiblyAllowed().filter((c) => hit(c.src) || hit(c.dst));
-  if (possible.length === 0) return '';
+  return collected((write) => writePossiblyAllowed(analysis, write, focus));
+}
+
+function writePossiblyAllowed(analysis: Analysis, write: Write, focus?: string): void {
+  const hit = (c: Connection) => !focus || c.src === focus || c.dst === focus;
+  let n = 0;
+  analysis.eachPossiblyAllowed((c) => { if (hit(c)) n++; });
+  if (n === 0) return;
   const why = analysis.podCidrs === undefined
     ? 'rules on address blocks may match pods, whose addresses are unknown: give --pod-cidr (on EKS, the VPC CIDRs)'
     : 'rules on address blocks cover only part of the pod ranges';
-  const lines = possible.map((c) => `${end(c.src)} -> ${end(c.dst)}: ${c.allowed.toString()}`);
-  return `${possible.length} possibly allowed connections (${why}; by ${analysis.podDependence.slice(0, 3).join('; ')}${analysis.podDependence.length > 3 ? '; ...' : ''})\n${lines.join('\n')}\n`;
+  write(`${n} possibly allowed connections (${why}; by ${analysis.podDependence.slice(0, 3).join('; ')}${analysis.podDependence.length > 3 ? '; ...' : ''})\n`);
+  analysis.eachPossiblyAllowed((c) => { if (hit(c)) write(`${end(c.src)} -> ${end(c.dst)}: ${c.allowed.toString()}\n`); });
 }
 
 /** Allowed connections as CSV: `src,dst,protocol,ports,l7` (a DNS name as `dns:NAME`). */
 export function formatCsv(analysis: Analysis, focus?: string): string {
+  return collected((write) => writeCsv(analysis, write, focus));
+}
+
+/** `formatCsv`, written as it is found. */
+export function writeCsv(analysis: Analysis, write: Write, focus?: string): void {
   const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const out = ['src,dst,protocol,ports,l7'];
-  for (const r of rows(analysis, focus)) {
+  const out = buffered(write);
+  out.put('src,dst,protocol,ports,l7\n');
+  eachRow(analysis, focus, (r) => {
     const src = typeof r.src === 'string' ? r.src : r.src.ips.join(' ');
     const dst = isDomain(r.dst) ? `dns:${r.dst.domain}` : typeof r.dst === 'string' ? r.dst : r.dst.ips.join(' ');
     const l7 = r.l7.join('; ');
     const json = r.allowed.toJson();
-    if (json === 'all') out.push([src, dst, 'all', 'all', l7].map(q).join(','));
-    else for (const p of json) out.push([src, dst, p.protocol, p.ports.map(([f, t]) => (f === t ? `${f}` : `${f}-${t}`)).join(' '), l7].map(q).join(','));
-  }
-  return `${out.join('\n')}\n`;
+    if (json === 'all') out.put(`${[src, dst, 'all', 'all', l7].map(q).join(',')}\n`);
+    else for (const p of json) out.put(`${[src, dst, p.protocol, p.ports.map(([f, t]) => (f === t ? `${f}` : `${f}-${t}`)).join(' '), l7].map(q).join(',')}\n`);
+  });
+  out.flush();
 }
 
 /** A graph of allowed flows, grouped by namespace: Mermaid `flowchart` or Graphviz DOT. */
 export function formatGraph(analysis: Analysis, kind: 'mermaid' | 'dot', focus?: string): string {
-  const all = rows(analysis, focus);
+  return collected((write) => writeGraph(analysis, kind, write, focus));
+}
+
+/**
+ * `formatGraph`, written as it is found: a first walk finds the nodes
+ * (bounded by the model: workloads, address sets, names), the second writes
+ * the edges.
+ */
+export function writeGraph(analysis: Analysis, kind: 'mermaid' | 'dot', write: Write, focus?: string): void {
   // Nodes get ids n0, n1, ... in order of first appearance, grouped by namespace.
   const nodes = new Map<string, { id: string; label: string }>();
   const byNs = new Map<string, { id: string; label: string }[]>();
-  const idOf = (e: Row['dst']) => {
-    const key = isDomain(e) ? `dns:${e.domain}` : typeof e === 'string' ? e : `ips:${e.ips.join(',')}`;
-    let node = nodes.get(key);
-    if (!node) {
-      node = { id: `n${nodes.size}`, label: isDomain(e) ? e.domain : typeof e === 'string' ? e.split('/')[1] : end(e) };
-      nodes.set(key, node);
-      const ns = isDomain(e) ? '(DNS names)' : typeof e === 'string' ? e.split('/')[0] : '(outside)';
-      byNs.set(ns, [...(byNs.get(ns) ?? []), node]);
-    }
-    return node.id;
+  const keyOf = (e: Row['dst']) => (isDomain(e) ? `dns:${e.domain}` : typeof e === 'string' ? e : `ips:${e.ips.join(',')}`);
+  const declare = (e: Row['dst']) => {
+    const key = keyOf(e);
+    if (nodes.has(key)) return;
+    const node = { id: `n${nodes.size}`, label: isDomain(e) ? e.domain : typeof e === 'string' ? e.split('/')[1] : end(e) };
+    nodes.set(key, node);
+    const ns = isDomain(e) ? '(DNS names)' : typeof e === 'string' ? e.split('/')[0] : '(outside)';
+    byNs.set(ns, [...(byNs.get(ns) ?? []), node]);
   };
-  const edges = all.map((r) => [idOf(r.src), idOf(r.dst), `${r.allowed.toString()}${restriction(r)}`] as const);
-  if (kind === 'mermaid') {
-    const lines = ['flowchart LR'];
-    let s = 0;
-    for (const [ns, members] of byNs) {
-      lines.push(`  subgraph s${s++}["${mermaidText(ns)}"]`);
-      for (const n of members) lines.push(`    ${n.id}["${mermaidText(n.label)}"]`);
-      lines.push('  end');
-    }
-    for (const [a, b, label] of edges) lines.push(`  ${a} -->|"${mermaidText(label)}"| ${b}`);
-    return `${lines.join('\n')}\n`;
-  }
-  const lines = ['digraph connectivity {', '  rankdir=LR;', '  node [shape=box];'];
+  eachRow(analysis, focus, (r) => { declare(r.src); declare(r.dst); });
+  const out = buffered(write);
+  const edge = (r: Row) => [nodes.get(keyOf(r.src))!.id, nodes.get(keyOf(r.dst))!.id, `${r.allowed.toString()}${restriction(r)}`] as const;
   let s = 0;
-  for (const [ns, members] of byNs) {
-    lines.push(`  subgraph cluster_${s++} {`, `    label=${dotText(ns)};`);
-    for (const n of members) lines.push(`    ${n.id} [label=${dotText(n.label)}];`);
-    lines.push('  }');
+  if (kind === 'mermaid') {
+    out.put('flowchart LR\n');
+    for (const [ns, members] of byNs) {
+      out.put(`  subgraph s${s++}["${mermaidText(ns)}"]\n`);
+      for (const n of members) out.put(`    ${n.id}["${mermaidText(n.label)}"]\n`);
+      out.put('  end\n');
+    }
+    eachRow(analysis, focus, (r) => { const [a, b, label] = edge(r); out.put(`  ${a} -->|"${mermaidText(label)}"| ${b}\n`); });
+  } else {
+    out.put('digraph connectivity {\n  rankdir=LR;\n  node [shape=box];\n');
+    for (const [ns, members] of byNs) {
+      out.put(`  subgraph cluster_${s++} {\n    label=${dotText(ns)};\n`);
+      for (const n of members) out.put(`    ${n.id} [label=${dotText(n.label)}];\n`);
+      out.put('  }\n');
+    }
+    eachRow(analysis, focus, (r) => { const [a, b, label] = edge(r); out.put(`  ${a} -> ${b} [label=${dotText(label)}];\n`); });
+    out.put('}\n');
   }
-  for (const [a, b, label] of edges) lines.push(`  ${a} -> ${b} [label=${dotText(label)}];`);
-  lines.push('}');
-  return `${lines.join('\n')}\n`;
+  out.flush();
 }
 
 /**

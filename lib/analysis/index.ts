@@ -9,7 +9,7 @@ export { Connectivity } from './testing';
 export { explain, findEndpoint, parsePortSpec, type Explanation } from './explain';
 export { diffAnalyses, formatDiff, type ConnectionChange } from './diff';
 export { lint, toSarif, LINT_RULES, type Finding, type LintRule, type LintOptions, type Severity } from './lint/rules';
-export { formatText, formatCsv, formatGraph, formatExposure } from './format';
+export { formatText, formatCsv, formatGraph, formatExposure, writeText, writeCsv, writeGraph, type Write } from './format';
 export { exposure, type Exposure } from './exposure';
 export { PodAddresses } from './pod-addresses';
 export { type Representative } from './representatives';

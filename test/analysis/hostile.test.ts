@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runCli, shown } from '../../bin/cli';
+import { writeText } from '../../lib/analysis/format';
 import { artifactUri, lint, toSarif } from '../../lib/analysis/lint/rules';
 import { aliasProblem } from '../../lib/analysis/yaml-documents';
 
@@ -66,6 +67,30 @@ describe('2. large inputs do not overflow the stack', () => {
     expect(a.connections().some((c) => c.dst === 'a/web')).toBe(false);
     const deep = Analysis.of(loadText([ns, goodDoc, gnp(`${'('.repeat(5000)}all()${')'.repeat(5000)}`)].join('---\n'), 'f'));
     expect(deep.problems).toEqual([expect.objectContaining({ field: 'spec.selector', message: expect.stringContaining('nests deeper than') })]);
+  });
+});
+
+describe('3. output is written as it is found', () => {
+  test('1,000 workloads without policies: a million connections in JSON and text, the heap bounded by the model', () => {
+    const docs = ['apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n'];
+    for (let i = 0; i < 1000; i++) docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: w${i}, namespace: a }\nspec: { template: { metadata: { labels: { app: w${i} } }, spec: { containers: [{ name: c }] } } }\n`);
+    const a = Analysis.of(loadText(docs.join('---\n'), 'many.yaml'));
+    const measure = (run: (write: (chunk: string) => void) => void) => {
+      const base = process.memoryUsage().heapUsed;
+      let peak = 0;
+      let bytes = 0;
+      let chunks = 0;
+      run((chunk) => { bytes += chunk.length; chunks++; if (chunks % 16 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base); });
+      return { bytes, chunks, peakMb: peak / 2 ** 20 };
+    };
+    const json = measure((write) => a.writeJson(write));
+    expect(json.bytes).toBeGreaterThan(40 * 2 ** 20);
+    expect(json.chunks).toBeGreaterThan(500);
+    // The whole output held at once (connection objects, their JSON, the joined text) is about four times its size.
+    expect(json.peakMb).toBeLessThan(json.bytes / 2 ** 20);
+    const text = measure((write) => writeText(a, write));
+    expect(text.bytes).toBeGreaterThan(20 * 2 ** 20);
+    expect(text.peakMb).toBeLessThan(text.bytes / 2 ** 20);
   });
 });
 
