@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 4: a generated cluster of 5,000 workloads in 200 namespaces with about 1,200 policies.
+// Issue 4: a generated cluster of 5,000 workloads in 200 namespaces with about 2,000 policies (bench-cluster.js).
 // Measures parse alone (js-yaml loadAll), the full `analyze --format json` in a fresh process
 // (time and peak RSS), one explain query after loading, and the CLI on a 10-document file.
 const { execFileSync, spawnSync } = require('child_process');
@@ -8,30 +8,10 @@ const os = require('os');
 const path = require('path');
 const yaml = require('js-yaml');
 const { median } = require('./bench-util');
+const { benchCluster } = require('./bench-cluster');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-analyzer-'));
-const docs = [];
-for (let n = 0; n < 200; n++) {
-  const ns = `ns-${n}`;
-  docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${n % 10}` } } });
-  for (let w = 0; w < 25; w++) {
-    docs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `app-${w}`, namespace: ns },
-      spec: { replicas: 2, selector: { matchLabels: { app: `app-${w}` } }, template: { metadata: { labels: { app: `app-${w}`, tier: w % 3 === 0 ? 'front' : 'back' } },
-        spec: { containers: [{ name: 'main', image: 'example/app:1', ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 9090, name: 'metrics' }], resources: { requests: { cpu: '100m', memory: '128Mi' } }, env: [{ name: 'MODE', value: 'production' }] }] } } } });
-  }
-  docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
-  docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-dns', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }] }] } });
-  for (let p = 0; p < 4; p++) {
-    const a = (p * 5) % 25;
-    const b = (a + 1) % 25;
-    docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `allow-${p}-in`, namespace: ns }, spec: { podSelector: { matchLabels: { app: `app-${b}` } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: `app-${a}` } } }, { namespaceSelector: { matchLabels: { team: `t${(n + 1) % 10}` } }, podSelector: { matchLabels: { tier: 'front' } } }], ports: [{ port: 'http' }] }] } });
-    docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `allow-${p}-out`, namespace: ns }, spec: { podSelector: { matchLabels: { app: `app-${a}` } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: `app-${b}` } } }], ports: [{ port: 8080 }] }, { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443 }] }] } });
-  }
-}
-for (let g = 0; g < 6; g++) {
-  docs.push({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: `guard-${g}` }, spec: { order: 10 + g, selector: `tier == 'front'`, types: ['Ingress'], ingress: [{ action: 'Deny', source: { nets: [`203.0.${113 + g}.0/24`] } }, { action: 'Pass' }] } });
-}
-docs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' }, spec: { template: { metadata: { labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP' }] }] } } } });
+const docs = benchCluster('kubernetes');
 const file = path.join(dir, 'cluster.yaml');
 fs.writeFileSync(file, docs.map((d) => yaml.dump(d)).join('---\n'));
 const policies = docs.filter((d) => /NetworkPolicy$/.test(d.kind)).length;

@@ -59,4 +59,5 @@ console.log(`template growth 10 -> 5,000 tenants: ${(growth * 100).toFixed(1)}% 
 console.log(`synth at 1,000 tenants: ${(curve[1000].ms / curve[0].ms).toFixed(2)}x the bare cluster (goal <= 2x: ${curve[1000].ms <= 2 * curve[0].ms ? 'met' : 'NOT met'})`);
 
 execFileSync(process.execPath, [path.join(__dirname, 'bench-analyzer.js')], { stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(__dirname, 'bench-dialects.js')], { stdio: 'inherit' });
 execFileSync(process.execPath, [path.join(__dirname, 'bench-recommend.js')], { stdio: 'inherit' });

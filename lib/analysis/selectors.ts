@@ -147,6 +147,13 @@ export const CALICO_NAMESPACE_NAME = 'projectcalico.org/name';
  * lists the label keys it reads.
  */
 export function compileCalicoExpression(text: string, context: CalicoSelectorContext = 'endpoints'): { readonly matches: Matcher; readonly keys: readonly string[] } {
+  // The same selectors recur in every namespace's policies: compiled once.
+  return CALICO_EXPRESSIONS.get(`${context}|${text}`, () => compileCalicoText(text, context));
+}
+
+const CALICO_EXPRESSIONS = new Memo<{ readonly matches: Matcher; readonly keys: readonly string[] }>();
+
+function compileCalicoText(text: string, context: CalicoSelectorContext): { readonly matches: Matcher; readonly keys: readonly string[] } {
   const keys: string[] = [];
   const tokens = tokenize(text);
   let pos = 0;

@@ -29,6 +29,8 @@ const MERGE_KEY = new yaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', res
 const MANIFEST_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
 
 const DOCUMENT_MARKER = /^---(?=[ \t\r\n]|$)/gm;
+/** An alias node: `*` followed by an anchor name (a `*` in a quoted or plain scalar may match too; then the check just runs). */
+const ALIAS = /\*[^\s,[\]{}]/;
 const DIRECTIVE = /^%/m;
 const NOTHING = /^(?:[ \t]*(?:#[^\n]*)?(?:\r?\n|$))*$/;
 
@@ -77,9 +79,12 @@ function countLines(text: string, from: number, to: number): number {
 export function parseDocument(doc: DocumentText): ParsedDocument {
   try {
     const values = yaml.loadAll(doc.text, undefined, { schema: MANIFEST_SCHEMA });
-    for (const v of values) {
-      const refused = aliasProblem(v);
-      if (refused) return { error: { line: doc.line, reason: refused } };
+    // Only a text with an alias (`*name`) can share nodes: most manifests have none.
+    if (ALIAS.test(doc.text)) {
+      for (const v of values) {
+        const refused = aliasProblem(v);
+        if (refused) return { error: { line: doc.line, reason: refused } };
+      }
     }
     return { values };
   } catch (e) {

@@ -240,12 +240,18 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
     e.notSelector !== undefined ? `notSelector ${JSON.stringify(e.notSelector)}` : '',
     scoped && nsSel === undefined ? `in ${namespace}` : '',
     nets.length ? `nets ${nets.map((n) => n.text).join(', ')}` : '', notNets.length ? `notNets ${notNets.map((n) => n.text).join(', ')}` : '',
-    services ? `service ${String(services.namespace ?? namespace)}/${String(services.name)}` : '', ipVersion ? `IPv${ipVersion}` : ''].filter(Boolean).join(' ');
+    services ? `service ${String(services.namespace ?? namespace)}/${String(services.name)}` : '', accounts ? `serviceAccounts ${JSON.stringify(accounts)}` : '',
+    ipVersion ? `IPv${ipVersion}` : ''].filter(Boolean).join(' ');
   const nsAll = typeof e.namespaceSelector === 'string' && e.namespaceSelector.trim() === 'all()';
   const everyWorkload = sel === undefined && accountTest === undefined && notSel === undefined && services === undefined && podsInNets && (!scoped || nsAll);
   return {
     matches,
     namespaces: scoped && nsSel === undefined ? [namespace!] : 'all',
+    // The namespace selector is a test on the namespace alone: the analyzer
+    // skips namespaces it rejects. Peers of the same text match alike (the
+    // same rule in every namespace's policies): their workloads are listed once.
+    inNamespace: nsSel && podsInNets ? (w) => nsSel(w) : undefined,
+    key: `calico|${scoped && nsSel === undefined ? namespace : '*'}|${podsInNets ? 1 : 0}|${text}`,
     allWorkloads: everyWorkload,
     representatives: everyWorkload ? [ENTIRE_CLUSTER] : undefined,
     cidrs: [...nets, ...notNets].map((c) => c.text),

@@ -1,6 +1,6 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
-import { ciliumKey, compileLabelSelector, isEmptySelector } from '../selectors';
+import { ciliumKey, compileLabelSelector, isEmptySelector, LabelSelectorJson } from '../selectors';
 import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
 import { AnalyzedProtocol } from '../port-set';
 import { describeCiliumL7 } from './l7';
@@ -30,7 +30,8 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   const subject = at('endpointSelector', () => compileLabelSelector(spec.endpointSelector, ciliumKey));
   const edd = obj(spec.enableDefaultDeny, 'enableDefaultDeny');
   const out: NormPolicy[] = [];
-  const appliesTo = (e: Endpoint) => e.external === undefined && (namespace === undefined || e.namespace === namespace) && subject(e.ciliumLabels);
+  const subjectView = readsCiliumLabels(spec.endpointSelector) ? (e: Endpoint) => e.ciliumLabels : (e: Endpoint) => e.labels;
+  const appliesTo = (e: Endpoint) => e.external === undefined && (namespace === undefined || e.namespace === namespace) && subject(subjectView(e));
   const rules = (field: string, action: 'Allow' | 'Deny') => {
     if (spec[field] === undefined) return undefined;
     const direction = field.startsWith('ingress') ? 'ingress' : 'egress';
@@ -187,6 +188,48 @@ const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 /**
+ * Whether a selector reads labels only Cilium's view has: the pod's
+ * namespace, its namespace's labels, its service account, or other
+ * `io.cilium.` / `io.kubernetes.` keys Cilium adds. Keys are read with
+ * their source prefix (`k8s:`, `any:`) stripped.
+ */
+function readsCiliumLabels(selector: unknown): boolean {
+  const sel = obj(selector, '');
+  const keys = [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))].map(ciliumKey);
+  return keys.some((k) => k.startsWith('io.cilium.') || k.startsWith('io.kubernetes.') || k.includes(':'));
+}
+
+/**
+ * A Cilium endpoint selector as a selector on pod labels and one on
+ * namespace labels (`io.kubernetes.pod.namespace` is the namespace's
+ * `kubernetes.io/metadata.name`, `io.cilium.k8s.namespace.labels.X` its label
+ * X); undefined when it reads other labels of Cilium's view.
+ */
+function splitBySubject(selector: { [key: string]: unknown }): { pod: LabelSelectorJson; namespace: LabelSelectorJson } | undefined {
+  const pod: { matchLabels: { [key: string]: unknown }; matchExpressions: unknown[] } = { matchLabels: {}, matchExpressions: [] };
+  const namespace: { matchLabels: { [key: string]: unknown }; matchExpressions: unknown[] } = { matchLabels: {}, matchExpressions: [] };
+  const place = (rawKey: string): { target: typeof pod; key: string } | undefined => {
+    const key = ciliumKey(rawKey);
+    if (key === POD_NAMESPACE_KEY) return { target: namespace, key: 'kubernetes.io/metadata.name' };
+    if (key.startsWith(NAMESPACE_LABELS_PREFIX)) return { target: namespace, key: key.slice(NAMESPACE_LABELS_PREFIX.length) };
+    if (key.startsWith('io.cilium.') || key.startsWith('io.kubernetes.') || key.includes(':')) return undefined;
+    return { target: pod, key };
+  };
+  for (const [k, v] of Object.entries(obj(selector.matchLabels, 'matchLabels'))) {
+    const at = place(k);
+    if (!at) return undefined;
+    at.target.matchLabels[at.key] = v;
+  }
+  for (const raw of list(selector.matchExpressions, 'matchExpressions')) {
+    const e = obj(raw, '');
+    const at = place(String(e.key));
+    if (!at) return undefined;
+    at.target.matchExpressions.push({ ...e, key: at.key });
+  }
+  return { pod: pod as LabelSelectorJson, namespace: namespace as LabelSelectorJson };
+}
+
+/**
  * A `fromEndpoints`/`toEndpoints` selector, scoped as Cilium scopes it
  * (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector): in a
  * namespaced policy, to the policy's namespace unless the selector reads the
@@ -202,7 +245,19 @@ function endpointPeer(raw: unknown, namespace: string | undefined): PeerMatcher 
   const reserved = rawKeys.some((k) => k.startsWith('reserved:'));
   const readsNamespace = keys.some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));
   const scoped = namespace !== undefined && !readsNamespace && !reserved;
-  return workloadPeer(matcher, scoped ? namespace : () => true, `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`, 'cilium', isEmptySelector(sel), !scoped, scoped || reserved ? undefined : ciliumRepresentative(sel, ciliumKey));
+  const text = `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`;
+  const representative = scoped || reserved ? undefined : ciliumRepresentative(sel, ciliumKey);
+  // A selector's requirements are ANDed per key, so one on pod labels and on
+  // the namespace (its name, its labels) splits into a pod selector and a
+  // namespace selector: the analyzer then skips whole namespaces, and builds
+  // no Cilium view (namespace labels copied in) for thousands of workloads.
+  const split = splitBySubject(sel);
+  if (split) {
+    const pod = compileLabelSelector(split.pod);
+    const ns = scoped ? namespace : compileLabelSelector(split.namespace);
+    return workloadPeer(pod, ns, text, 'k8s', isEmptySelector(split.pod), !scoped && isEmptySelector(split.namespace), representative);
+  }
+  return workloadPeer(matcher, scoped ? namespace : () => true, text, 'cilium', isEmptySelector(sel), !scoped, representative);
 }
 
 function entityPeer(entity: string, field: string): PeerMatcher {
