@@ -12,6 +12,7 @@ import { DialectParser, FieldError, normPolicy, obj, ParseContext, resolvePorts,
 import { kubernetesParser } from './policies/kubernetes';
 import { PeerIndex } from './peer-index';
 import { PodAddresses } from './pod-addresses';
+import { checkFields } from './schema/field-check';
 import { PortSet } from './port-set';
 import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
 
@@ -243,6 +244,8 @@ export class Analysis {
     for (let i = 0; i < objects.length; i++) {
       const s = objects[i];
       const o = s.object;
+      // Misspelled and mistyped fields, by the kind's upstream schema.
+      for (const f of checkFields(o)) problems.push({ file: s.file, index: s.index, field: f.field, message: f.message });
       const parser = PARSERS.find((p) => p.accepts(o));
       if (!parser) {
         if ((o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') && o.apiVersion === 'projectcalico.org/v3') {

@@ -213,3 +213,30 @@ describe('8. escaping', () => {
     expect(stderr).toContain('x\\nwarning: fake.yaml');
   });
 });
+
+describe('5. misspelled and mistyped fields are problems with their path', () => {
+  const np = (spec: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: a }\nspec:\n${spec}`;
+
+  test.each([
+    [np('  podSelector: { matchlabels: { app: web } }\n'), 'spec.podSelector.matchlabels', 'is not a field here (did you mean matchLabels?)'],
+    [np('  podSelector: {}\n  ingres: [{}]\n'), 'spec.ingres', 'is not a field here (did you mean ingress?)'],
+    [np('  podSelector: {}\n  ingress: [{ ports: [{ protocol: tcp, port: 80 }] }]\n'), 'spec.ingress[0].ports[0].protocol', '"tcp" is not TCP, UDP or SCTP'],
+    [np('  podSelector: {}\n  ingress: [{ ports: [{ port: "80" }] }]\n'), 'spec.ingress[0].ports[0].port', '"80" is not a port name'],
+    [np('  podSelector: {}\n  ingress: [{ ports: [{ port: Web_Port }] }]\n'), 'spec.ingress[0].ports[0].port', '"Web_Port" is not a port name'],
+    [np('  podSelector: {}\n  ingress: [{ ports: [{ port: [80] }] }]\n'), 'spec.ingress[0].ports[0].port', 'is a list, not an integer or a string'],
+    ['apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: a }\nspec:\n  priority: 1\n  subject: { namespaces: { namespaceSelector: { matchLabels: { x: y } } } }\n  ingress: [{ action: Deny, from: [{ namespaces: {} }] }]\n', 'spec.subject.namespaces.namespaceSelector', 'is not a field here'],
+    ['apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: c, namespace: a }\nspec:\n  endpointSelector: {}\n  ingress: [{ toPorts: [{ ports: [{ port: "80", protocol: tcp }] }] }]\n', 'spec.ingress[0].toPorts[0].ports[0].protocol', 'is "tcp", not one of TCP, UDP, SCTP, VRRP, IGMP, ANY'],
+  ])('%s', (doc, field, message) => {
+    expect(Analysis.of(loadText(doc, 'f.yaml')).problems).toContainEqual(expect.objectContaining({ field, message: expect.stringContaining(message) }));
+  });
+
+  test('label keys named like Object members behave like any other key', () => {
+    const docs = ['apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n', goodDoc,
+      np('  podSelector: { matchExpressions: [{ key: constructor, operator: Exists }, { key: __proto__, operator: DoesNotExist }] }\n  ingress: []\n')];
+    const a = Analysis.of(loadText(docs.join('---\n'), 'f.yaml'));
+    // No pod has a label "constructor": the policy selects nothing and a/web stays open.
+    expect(a.policiesFor(a.workload('a/web')!, 'ingress')).toEqual([]);
+    const calico = Analysis.of(loadText([...docs.slice(0, 2), "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: { name: g }\nspec:\n  selector: has(toString) || valueOf == 'x'\n  ingress: [{ action: Deny }]\n"].join('---\n'), 'f.yaml'));
+    expect(calico.policiesFor(calico.workload('a/web')!, 'ingress')).toEqual([]);
+  });
+});

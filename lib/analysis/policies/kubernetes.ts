@@ -85,15 +85,29 @@ export function kubePorts(items: unknown[]): RulePorts {
   return PORT_LISTS.get(JSON.stringify(items), () => compilePorts(items));
 }
 
+/**
+ * A named port as the API server accepts it (kubernetes
+ * pkg/apis/networking/validation ValidateNetworkPolicyPort ->
+ * IsValidPortName): 1-15 lowercase letters, digits and '-', at least one
+ * letter, no '-' at either end or twice in a row. A string of digits such as
+ * "80" is not a port name, and not a number either: it is rejected.
+ */
+const PORT_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The protocols of NetworkPolicyPort, spelled exactly (the API server's "supported values"). */
+const KUBE_PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+
 function compilePorts(items: unknown[]): RulePorts {
   return rulePorts(items.map((raw, i) => at(`[${i}]`, () => {
     const p = obj(raw, '');
+    if (p.protocol !== undefined && !KUBE_PROTOCOLS.includes(p.protocol as string)) throw new FieldError('protocol', `${JSON.stringify(p.protocol)} is not TCP, UDP or SCTP (spelled exactly; the API server rejects it)`);
     const protocol = (protocolField(p.protocol ?? 'TCP', 'protocol') ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP';
     if (p.port === undefined) {
       if (p.endPort !== undefined) throw new FieldError('endPort', 'needs a numeric port');
       return { protocol, from: 1, to: 65535 };
     }
-    if (typeof p.port === 'string' && !/^[0-9]+$/.test(p.port)) {
+    if (typeof p.port === 'string') {
+      if (!PORT_NAME.test(p.port)) throw new FieldError('port', `${JSON.stringify(p.port)} is not a port name (1-15 lowercase letters, digits and '-', with a letter) nor a number; the API server rejects it${/^[0-9]+$/.test(p.port) ? ` (write ${p.port} without quotes)` : ''}`);
       if (p.endPort !== undefined) throw new FieldError('endPort', 'cannot be used with a named port');
       return { protocol, name: p.port };
     }
