@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Analysis, diffAnalyses, explain, formatCsv, formatGraph, formatText, fromObjects, lint } from 'eks-zero-trust/analysis';
+import { Analysis, diffAnalyses, explain, formatCsv, formatGraph, formatText, fromObjects, lint, loadText } from 'eks-zero-trust/analysis';
 import { KubeObject } from '../../lib/manifests/types';
 
 // Bad input must come back as problems, never as an exception: any shape of
@@ -112,5 +112,33 @@ const shaped: fc.Arbitrary<KubeObject> = fc.oneof(
 describe('objects shaped like each kind, with any leaves, are problems, not exceptions', () => {
   test('analysis, JSON, explain and lint run to the end', () => {
     runsToTheEnd(shaped);
+  });
+});
+
+describe('alias-heavy and deeply nested YAML is bounded in time and memory', () => {
+  /** A YAML text: anchors nested `depth` deep, each listing the one below `fan` times, used under `where`. */
+  const aliasText = (depth: number, fan: number, where: string) => {
+    const anchors = [`a0: &a0 [x${', x'.repeat(fan - 1)}]`];
+    for (let i = 1; i <= depth; i++) anchors.push(`a${i}: &a${i} [${Array(fan).fill(`*a${i - 1}`).join(', ')}]`);
+    return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: a\n  annotations: { ${anchors.join(', ')} }\nspec:\n  podSelector: { matchLabels: { app: web } }\n  ${where}: *a${depth}\n`;
+  };
+  const nested = (depth: number, open: string, close: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: deep }\ndata: { x: ${open.repeat(depth)}1${close.repeat(depth)} }\n`;
+
+  test('any alias fan-out and depth, and any nesting, end in well under a second with a bounded heap', () => {
+    fc.assert(fc.property(
+      fc.oneof(
+        fc.record({ depth: fc.integer({ min: 1, max: 14 }), fan: fc.integer({ min: 2, max: 12 }), where: fc.constantFrom('ingress', 'egress', 'policyTypes') }).map((x) => aliasText(x.depth, x.fan, x.where)),
+        fc.record({ depth: fc.integer({ min: 1, max: 20_000 }), kind: fc.constantFrom(['[', ']'], ['{ a: ', ' }']) }).map((x) => nested(x.depth, x.kind[0], x.kind[1])),
+      ),
+      (text) => {
+        const heap = process.memoryUsage().heapUsed;
+        const t = process.hrtime.bigint();
+        const a = Analysis.of(loadText(`${text}---\napiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n`, 'fuzz.yaml'));
+        a.toJsonText();
+        expect(Number(process.hrtime.bigint() - t) / 1e6).toBeLessThan(1000);
+        expect(process.memoryUsage().heapUsed - heap).toBeLessThan(256 * 2 ** 20);
+        expect(a.inventory.namespaces.has('a')).toBe(true);
+      },
+    ), { numRuns: 40 });
   });
 });
