@@ -95,6 +95,8 @@ function analyzeInput(io: CliOutput, input: LoadResult, options: ReadOptions): A
   const ignored = new Map<string, number>();
   for (const i of analysis.ignored) ignored.set(`${i.apiVersion}/${i.kind}`, (ignored.get(`${i.apiVersion}/${i.kind}`) ?? 0) + 1);
   if (ignored.size > 0) io.stderr(`note: kinds not analyzed: ${[...ignored].map(([k, n]) => `${k} (${n})`).join(', ')}\n`);
+  const host = analysis.hostNetworkWorkloads;
+  if (host.length > 0) io.stderr(`note: ${host.length} workload(s) use the host's network and are not analyzed as pods (their traffic is their node's): ${host.slice(0, 5).map(shown).join(', ')}${host.length > 5 ? ', ...' : ''}\n`);
   if (input.objects.length > LARGE) io.stderr(`modelled ${analysis.workloads.length} workloads and ${analysis.policies.length} policies in ${Date.now() - started} ms\n`);
   if (options.strict && analysis.problems.length > 0) {
     throw new CliExit(2, `${analysis.problems.length} problem(s) in the input (--strict)`);

@@ -178,6 +178,15 @@ export class Analysis {
   public readonly unreadPolicies: { kind: string; apiVersion: string; file: string; index: number }[] = [];
   /** Calico tiers. */
   public readonly tiers = new Map<string, TierInfo>();
+  /**
+   * Workloads whose pods use the host's network (`hostNetwork: true`): not
+   * analyzed as pods. They have their node's address; pod selectors of
+   * NetworkPolicy do not isolate them (Kubernetes leaves it undefined) and
+   * Calico and Cilium treat their traffic as the host's.
+   */
+  public get hostNetworkWorkloads(): readonly string[] {
+    return this.inventory.hostNetwork;
+  }
   /** The inventory (namespaces, services). */
   public readonly inventory: Inventory;
 
@@ -263,11 +272,13 @@ export class Analysis {
         }
         continue;
       }
+      ctx.document = s;
       readField(s, problems, () => {
         for (const p of parser.parse(s, ctx)) (p.staged ? staged : enforced).push(p);
       });
     }
     this.stagedPolicies = staged;
+    this.warnUnknownPortNames([...enforced, ...staged]);
     this.policies = options.stagedAsEnforced ? applyStaged(enforced, staged) : enforced;
     const rank = textRanks(this.policies.flatMap((p) => [p.tier, p.name]));
     this.policies.sort((a, b) => a.layer - b.layer || a.tierOrder - b.tierOrder || rank.get(a.tier)! - rank.get(b.tier)! || a.order - b.order || rank.get(a.name)! - rank.get(b.name)! || compareText(a.key, b.key));
@@ -284,6 +295,22 @@ export class Analysis {
     this.externals = buildExternals(cidrs, this.workloads.length, (family, start, end) => membersOfAtom(networkSets, { family, start, end }));
     for (const w of this.workloads) this.portKeys[w.idx] = w.ports.map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`).join(',');
     this.peers = new PeerIndex(this.workloads, this.externals);
+  }
+
+  /**
+   * Admin policies' named ports that no container of the input declares:
+   * they match nothing the input shows (the rest of the rule is read).
+   */
+  private warnUnknownPortNames(policies: readonly NormPolicy[]): void {
+    const names = new Set(this.workloads.flatMap((w) => w.ports.map((p) => p.name)).filter((n): n is string => n !== undefined));
+    for (const p of policies) {
+      if (p.layer === 1) continue;
+      for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
+        for (const e of r.ports.entries) {
+          if (e.name !== undefined && !names.has(e.name)) this.problems.push({ file: p.source.file, index: p.source.index, field: r.field, message: `names port "${e.name}", which no container of the input declares: it matches nothing here (the rest of the rule is read)` });
+        }
+      }
+    }
   }
 
   /** The workload with this id (`namespace/name`), or undefined. */

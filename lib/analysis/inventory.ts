@@ -27,6 +27,8 @@ export interface ServiceInfo {
 /** Workloads, namespaces and services of the input. */
 export interface Inventory {
   readonly workloads: Endpoint[];
+  /** Workloads left out because their pods use the host's network (ids). */
+  readonly hostNetwork: string[];
   readonly namespaces: Map<string, Labels>;
   readonly services: ServiceInfo[];
 }
@@ -49,6 +51,7 @@ function dig(object: unknown, path: readonly string[]): unknown {
 export function buildInventory(objects: readonly SourcedObject[], problems: InputProblem[]): Inventory {
   const namespaces = new Map<string, Labels>();
   const services: ServiceInfo[] = [];
+  const hostNetwork: string[] = [];
   const byId = new Map<string, { kind: string; namespace: string; name: string; labels: Labels; ports: ContainerPort[]; serviceAccount?: string; source: SourcedObject }>();
   for (let i = 0; i < objects.length; i++) {
     const s = objects[i];
@@ -73,6 +76,10 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     const name = owner ? owner.name : o.metadata.name;
     if (!name) { problems.push({ file: s.file, index: s.index, field: 'metadata.name', message: `${o.kind} has no name` }); continue; }
     const id = `${namespace}/${name}`;
+    if ((podSpec as { hostNetwork?: unknown } | undefined)?.hostNetwork === true) {
+      if (!hostNetwork.includes(id)) hostNetwork.push(id);
+      continue;
+    }
     const ports = containerPorts(podSpec, s, problems);
     const existing = byId.get(id);
     const labels = stringMap(meta?.labels);
@@ -94,7 +101,7 @@ export function buildInventory(objects: readonly SourcedObject[], problems: Inpu
     const nsLabels = namespaces.get(w.namespace) ?? {};
     workloads.push(makeWorkload(workloads.length, id, w.kind, w.namespace, w.labels, nsLabels, w.ports, w.serviceAccount, { file: w.source.file, index: w.source.index }));
   }
-  return { workloads, namespaces, services };
+  return { workloads, namespaces, services, hostNetwork: hostNetwork.sort() };
 }
 
 /**

@@ -66,9 +66,10 @@ describe('Kubernetes NetworkPolicy semantics', () => {
 });
 
 describe('input problems are reported with file, document and field', () => {
-  test('a CIDR with host bits', () => {
+  test('a CIDR with host bits is read masked, as the API server accepts it, with a warning naming the field', () => {
     const a = analyze(...base, np('a', '  podSelector: {}\n  ingress: [{ from: [{ ipBlock: { cidr: 172.16.0.1/12 } }] }]\n'));
-    expect(a.problems).toEqual([expect.objectContaining({ file: 'input.yaml', index: 5, field: 'spec.ingress[0].from[0].ipBlock.cidr', message: expect.stringContaining('did you mean 172.16.0.0/12?') })]);
+    expect(a.problems).toEqual([expect.objectContaining({ file: 'input.yaml', index: 5, field: 'spec.ingress[0].from[0].ipBlock.cidr', message: expect.stringContaining('read as 172.16.0.0/12') })]);
+    expect(a.policies[0].ingress![0].peer.cidrs).toEqual(['172.16.0.0/12']);
   });
 
   test('the seed 003 duplicate port key is a YAML error with its line', () => {

@@ -2,7 +2,7 @@ import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { representative } from '../representatives';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { addressPeer, anyOf, at, cidrField, DialectParser, domainPeer, FieldError, list, nobody, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
+import { addressPeer, anyOf, at, cidrItems, DialectParser, eachRule, warn, domainPeer, FieldError, list, nobody, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, workloadPeer } from './common';
 
 const GROUP = 'policy.networking.k8s.io';
 /** The VPC CNI's admin policies (aws/amazon-network-policy-controller-k8s v1.1.7 config/crd). */
@@ -27,7 +27,7 @@ function parseAdmin(s: SourcedObject, ctx: ParseContext): NormPolicy {
   const baseline = o.kind === 'BaselineAdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && spec.tier === 'Baseline');
   const priority = typeof spec.priority === 'number' ? spec.priority : 0;
   const subject = at('spec.subject', () => subjectMatcher(obj(spec.subject, '')));
-  const rules = (direction: 'ingress' | 'egress'): NormRule[] => list(spec[direction], `spec.${direction}`).map((r, i) => at(`spec.${direction}[${i}]`, () => adminRule(obj(r, ''), direction, `spec.${direction}[${i}]`, ctx)));
+  const rules = (direction: 'ingress' | 'egress'): NormRule[] => eachRule(ctx, list(spec[direction], `spec.${direction}`), `spec.${direction}`, (r, f) => adminRule(obj(r, ''), direction, f, ctx));
   return normPolicy(policyIdentity(s, undefined), { layer: baseline ? 2 : 0, tier: baseline ? 'baseline' : 'admin', tierOrder: 0 }, {
     order: priority,
     appliesTo: subject,
@@ -75,9 +75,14 @@ function adminPeer(p: { [key: string]: unknown }, action: 'Allow' | 'Deny' | 'Pa
     return workloadPeer(pod, ns, `pods ${JSON.stringify(pods)}`, 'k8s', isEmptySelector(pods.podSelector), isEmptySelector(pods.namespaceSelector), representative(pods.podSelector, pods.namespaceSelector));
   }
   if (p.networks !== undefined) {
-    return anyOf(list(p.networks, 'networks').map((c, i) => { const block = at(`networks[${i}]`, () => cidrField(c, '')); return addressPeer(ctx, block, [], action, `network ${block.text}`); }));
+    const blocks = cidrItems(ctx, list(p.networks, 'networks'), 'networks');
+    if (blocks.length === 0) return nobody('networks (none readable)');
+    return anyOf(blocks.map((block) => addressPeer(ctx, block, [], action, `network ${block.text}`)));
   }
-  if (p.nodes !== undefined) return nobody('nodes (not workloads)');
+  if (p.nodes !== undefined) {
+    warn(ctx, 'nodes', 'selects nodes, which the input does not show: this peer matches nothing here (the rest of the rule is read)');
+    return nobody('nodes (not in the input)');
+  }
   // Resolved by the engine's DNS proxy at run time: no address of the input is such a name.
   if (p.domainNames !== undefined) return domainPeer(list(p.domainNames, 'domainNames').map(String), 'domain names');
   throw new FieldError('', 'needs namespaces, pods, networks, domainNames or nodes');

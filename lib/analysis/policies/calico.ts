@@ -5,7 +5,7 @@ import { AnalyzedProtocol } from '../port-set';
 import { CalicoSelectorContext, compileCalicoExpression, MATCH_ALL } from '../selectors';
 import { describeCalicoHttp } from './l7';
 import { ENTIRE_CLUSTER } from '../representatives';
-import { anyPeer, at, cidrField, DEFAULT_TIER, DialectParser, FieldError, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts } from './common';
+import { anyPeer, at, cidrField, cidrItems, DEFAULT_TIER, DialectParser, eachRule, FieldError, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts } from './common';
 
 const CALICO_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
@@ -57,7 +57,7 @@ function parseCalicoPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy {
   const types = spec.types === undefined ? defaultTypes(ingress.length > 0, egress.length > 0) : list(spec.types, 'spec.types').map(String);
   for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new FieldError('spec.types', `${JSON.stringify(t)} is not Ingress or Egress`);
   const staged = o.kind.startsWith('Staged');
-  const parseRules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => items.map((r, i) => at(`spec.${direction}[${i}]`, () => calicoRule(obj(r, ''), direction, namespace, ctx, s, `spec.${direction}[${i}]`)));
+  const parseRules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => eachRule(ctx, items, `spec.${direction}`, (r, f) => calicoRule(obj(r, ''), direction, namespace, ctx, s, f));
   const order = typeof spec.order === 'number' ? spec.order : Number.MAX_SAFE_INTEGER;
   return normPolicy(policyIdentity(s, namespace), { layer: 1, tier: tier.name, tierOrder: tier.order }, {
     order,
@@ -199,8 +199,11 @@ function calicoEntity(e: { [key: string]: unknown }, namespace: string | undefin
   const sel = selectorTest(e.selector, 'selector');
   const notSel = selectorTest(e.notSelector, 'notSelector');
   const nsSel = selectorTest(e.namespaceSelector, 'namespaceSelector', 'namespaces');
-  const nets = list(e.nets, 'nets').map((n, i) => at(`nets[${i}]`, () => cidrField(n, '')));
-  const notNets = list(e.notNets, 'notNets').map((n, i) => at(`notNets[${i}]`, () => cidrField(n, '')));
+  const netItems = list(e.nets, 'nets');
+  const nets = cidrItems(ctx, netItems, 'nets');
+  // Every block left out: the rule matches no address (not every address).
+  if (netItems.length > 0 && nets.length === 0) return nobody('nets (none readable)');
+  const notNets = list(e.notNets, 'notNets').map((n, i) => at(`notNets[${i}]`, () => cidrField(n, '', ctx)));
   const services = e.services !== undefined ? obj(e.services, 'services') : undefined;
   const accounts = e.serviceAccounts !== undefined ? obj(e.serviceAccounts, 'serviceAccounts') : undefined;
   const accountTest = accounts ? serviceAccountTest(accounts) : undefined;

@@ -1,7 +1,7 @@
 import { SourcedObject } from '../load';
 import { Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { ciliumKey, compileLabelSelector, isEmptySelector, LabelSelectorJson } from '../selectors';
-import { anyOf, anyPeer, at, cidrField, cidrPeer, DialectParser, domainPeer, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
+import { anyOf, anyPeer, at, cidrField, cidrItems, cidrPeer, DialectParser, domainPeer, eachRule, warn, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
 import { AnalyzedProtocol } from '../port-set';
 import { describeCiliumL7 } from './l7';
 import { ciliumRepresentative, ENTIRE_CLUSTER } from '../representatives';
@@ -35,7 +35,7 @@ function ciliumSpec(s: SourcedObject, spec: { [key: string]: unknown }, ctx: Par
   const rules = (field: string, action: 'Allow' | 'Deny') => {
     if (spec[field] === undefined) return undefined;
     const direction = field.startsWith('ingress') ? 'ingress' : 'egress';
-    return list(spec[field], field).map((r, i) => at(`${field}[${i}]`, () => ciliumRule(obj(r, ''), direction, action, namespace, ctx, `${field}[${i}]`)));
+    return eachRule(ctx, list(spec[field], field), field, (r, f) => ciliumRule(obj(r, ''), direction, action, namespace, ctx, f));
   };
   const ingress = rules('ingress', 'Allow');
   const egress = rules('egress', 'Allow');
@@ -103,10 +103,7 @@ function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
   for (const [i, entity] of list(r[`${p}Entities`], `${p}Entities`).entries()) {
     peers.push(entityPeer(String(entity), `${p}Entities[${i}]`));
   }
-  for (const [i, c] of list(r[`${p}CIDR`], `${p}CIDR`).entries()) {
-    const block = at(`${p}CIDR[${i}]`, () => cidrField(c, ''));
-    peers.push(cidrPeer(block, [], `CIDR ${block.text}`));
-  }
+  for (const block of cidrItems(ctx, list(r[`${p}CIDR`], `${p}CIDR`), `${p}CIDR`)) peers.push(cidrPeer(block, [], `CIDR ${block.text}`));
   for (const [i, raw] of list(r[`${p}CIDRSet`], `${p}CIDRSet`).entries()) {
     peers.push(at(`${p}CIDRSet[${i}]`, () => cidrSetPeer(obj(raw, ''), ctx)));
   }
@@ -124,7 +121,9 @@ function ciliumRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
     }
   }
   for (const key of [`${p}Requires`, `${p}Groups`, `${p}Nodes`]) {
-    if (r[key] !== undefined) peers.push(nobody(`${key} (not analyzed)`));
+    if (r[key] === undefined) continue;
+    warn(ctx, key, `${key.endsWith('Nodes') ? 'selects nodes, which the input does not show' : 'is not analyzed offline'}: this peer matches nothing here (the rest of the rule is read)`);
+    peers.push(nobody(`${key} (not analyzed)`));
   }
   const { ports, l7 } = ciliumPorts(r, action);
   let peer: PeerMatcher;
@@ -275,12 +274,12 @@ function entityPeer(entity: string, field: string): PeerMatcher {
 }
 
 function cidrSetPeer(set: { [key: string]: unknown }, ctx: ParseContext): PeerMatcher {
-  const except = list(set.except, 'except').map((x, i) => at(`except[${i}]`, () => cidrField(x, '')));
+  const except = list(set.except, 'except').map((x, i) => at(`except[${i}]`, () => cidrField(x, '', ctx)));
   if (set.cidrGroupRef !== undefined) {
     const group = ctx.cidrGroups.get(String(set.cidrGroupRef));
     if (!group) throw new FieldError('cidrGroupRef', `${JSON.stringify(set.cidrGroupRef)} names a CiliumCIDRGroup that is not in the input`);
-    return anyOf(group.map((c) => { const block = cidrField(c, 'cidrGroupRef'); return cidrPeer(block, except, `CIDR group ${String(set.cidrGroupRef)}: ${block.text}`); }));
+    return anyOf(group.map((c) => { const block = cidrField(c, 'cidrGroupRef', ctx); return cidrPeer(block, except, `CIDR group ${String(set.cidrGroupRef)}: ${block.text}`); }));
   }
-  const cidr = at('cidr', () => cidrField(set.cidr, ''));
+  const cidr = at('cidr', () => cidrField(set.cidr, '', ctx));
   return cidrPeer(cidr, except, `CIDR ${cidr.text}${except.length ? ` except ${except.map((x) => x.text).join(', ')}` : ''}`);
 }

@@ -23,6 +23,8 @@ export interface ParseContext {
   readonly pods: PodAddresses;
   /** Rules whose verdict on pods depends on their addresses (their peer text). */
   readonly podDependence: string[];
+  /** The document being parsed (set before each), where warnings go. */
+  document?: SourcedObject;
 }
 
 /** A parser for one group of kinds. */
@@ -40,14 +42,56 @@ export class FieldError extends Error {
   }
 }
 
+/** The fields `at` is inside of, outermost first: where a warning is. */
+const PATH: string[] = [];
+
 /** Wraps a sub-parser so a failure names its field. */
 export function at<T>(field: string, fn: () => T): T {
+  PATH.push(field);
   try {
     return fn();
   } catch (e) {
     if (e instanceof FieldError) throw new FieldError(e.field ? `${field}.${e.field}`.replace('.[', '[') : field, e.message);
     throw new FieldError(field, (e as Error).message);
+  } finally {
+    PATH.pop();
   }
+}
+
+/** The path of the field being read (inside every `at`), with `suffix` below it. */
+function currentField(suffix: string): string {
+  return [...PATH, suffix].filter(Boolean).join('.').replace(/\.\[/g, '[');
+}
+
+/**
+ * Reports something read leniently (a value the API server accepts in a
+ * form the analyzer reads with care, a part left out) as a problem of the
+ * document being parsed, at the current field. The rest is read.
+ */
+export function warn(ctx: ParseContext, field: string, message: string): void {
+  const s = ctx.document;
+  if (s) ctx.problems.push({ file: s.file, index: s.index, field: currentField(field), message });
+}
+
+/**
+ * Reads a list of rules, each on its own: a rule that cannot be read is a
+ * problem and is left out; the other rules and the policy stay in force
+ * (what it would have decided falls to the rules after it).
+ */
+export function eachRule<T>(ctx: ParseContext, items: readonly unknown[], field: string, read: (item: unknown, field: string) => T): T[] {
+  const out: T[] = [];
+  items.forEach((item, i) => {
+    const f = `${field}[${i}]`;
+    try {
+      out.push(at(f, () => read(item, f)));
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      const s = ctx.document;
+      const where = [...PATH, e.field].filter(Boolean).join('.').replace(/\.\[/g, '[');
+      if (s) ctx.problems.push({ file: s.file, index: s.index, field: where, message: `${e.message}; rule ${f} is left out (the rest of the policy is read)` });
+    }
+  });
+  return out;
 }
 
 /** A list field, or an empty list when absent. */
@@ -71,12 +115,44 @@ export function obj(value: unknown, field: string): { [key: string]: unknown } {
   return value as { [key: string]: unknown };
 }
 
-/** Parses a CIDR field, failing with the library's suggestion for host bits. */
-export function cidrField(text: unknown, field: string): Cidr {
+/**
+ * Parses a CIDR field. A block with host bits set (`10.1.2.3/16`) is what
+ * the API server accepts (kubernetes apimachinery
+ * pkg/util/validation/ip.go: IsValidCIDRForLegacyField accepts it,
+ * GetWarningsForCIDR warns "ambiguous"; the CRDs' CEL isCIDR is Go's
+ * netip.ParsePrefix, which accepts it too) and the engines use its network:
+ * with `ctx`, it is read masked with a warning naming the masked value.
+ * Anything else invalid fails.
+ */
+export function cidrField(text: unknown, field: string, ctx?: ParseContext): Cidr {
   if (typeof text !== 'string') throw new FieldError(field, 'is not a CIDR string');
   const parsed = parseCidr(text);
+  if (!parsed.cidr && ctx && parsed.error === 'has host bits set' && parsed.suggestion) {
+    warn(ctx, field, `${JSON.stringify(text)} has host bits set: read as ${parsed.suggestion}, the network the engines use`);
+    return parseCidr(parsed.suggestion).cidr!;
+  }
   if (!parsed.cidr) throw new FieldError(field, `${JSON.stringify(text)} ${parsed.error}${parsed.suggestion ? ` (did you mean ${parsed.suggestion}?)` : ''}`);
   return parsed.cidr;
+}
+
+/**
+ * A list of CIDR blocks that a peer matches any of (Calico `nets`, admin
+ * `networks`, Cilium `toCIDR`): an item that cannot be read is left out with
+ * a warning, and the others keep their meaning (a list may mix IPv4 and
+ * IPv6). Exception lists are read with cidrField: leaving one out would widen
+ * the rule.
+ */
+export function cidrItems(ctx: ParseContext, items: readonly unknown[], field: string): Cidr[] {
+  const out: Cidr[] = [];
+  items.forEach((item, i) => {
+    try {
+      out.push(at(`${field}[${i}]`, () => cidrField(item, '', ctx)));
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      warn(ctx, `${field}[${i}]`, `${e.message}; this block is left out, the rest of the list keeps its meaning`);
+    }
+  });
+  return out;
 }
 
 /** A protocol field: TCP, UDP or SCTP (undefined = all three). */

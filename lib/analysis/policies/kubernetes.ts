@@ -4,7 +4,7 @@ import { SourcedObject } from '../load';
 import { NormPolicy, NormRule, PeerMatcher, RulePorts } from '../model';
 import { representative } from '../representatives';
 import { compileLabelSelector, isEmptySelector } from '../selectors';
-import { addressPeer, anyOf, anyPeer, at, cidrField, DialectParser, domainPeer, FieldError, strings, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
+import { addressPeer, anyOf, anyPeer, at, cidrField, DialectParser, eachRule, domainPeer, FieldError, strings, IN_DEFAULT_TIER, list, normPolicy, obj, ParseContext, policyIdentity, portNumber, protocolField, rulePorts, showSelector, workloadPeer } from './common';
 
 /** Calico gives Kubernetes NetworkPolicy order 1000 in the default tier. */
 export const KUBERNETES_POLICY_ORDER = 1000;
@@ -38,13 +38,13 @@ function parseKubernetesPolicy(s: SourcedObject, ctx: ParseContext): NormPolicy 
   for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new FieldError('spec.policyTypes', `${JSON.stringify(t)} is not Ingress or Egress`);
   const staged = o.kind === 'StagedKubernetesNetworkPolicy';
   const domains = o.kind === 'ApplicationNetworkPolicy';
-  const rules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => items.map((r, i) => at(`spec.${direction}[${i}]`, () => {
+  const rules = (direction: 'ingress' | 'egress', items: unknown[]): NormRule[] => eachRule(ctx, items, `spec.${direction}`, (r, f) => {
     const rule = obj(r, '');
     const peersField = direction === 'ingress' ? 'from' : 'to';
     const peers = list(rule[peersField], peersField);
     const peer = peers.length === 0 ? anyPeer() : anyOf(peers.map((p, pi) => at(`${peersField}[${pi}]`, () => kubePeer(obj(p, ''), namespace, ctx, domains && direction === 'egress'))));
-    return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: `spec.${direction}[${i}]` };
-  }));
+    return { action: 'Allow', peer, ports: at('ports', () => kubePorts(list(rule.ports, ''))), l7: [], field: f };
+  });
   return normPolicy(policyIdentity(s, namespace), IN_DEFAULT_TIER, {
     order: KUBERNETES_POLICY_ORDER,
     appliesTo: (e) => e.external === undefined && e.namespace === namespace && podSelector(e.labels),
@@ -66,8 +66,8 @@ export function kubePeer(p: { [key: string]: unknown }, namespace: string, ctx: 
   if (p.ipBlock !== undefined) {
     if (p.podSelector !== undefined || p.namespaceSelector !== undefined) throw new FieldError('', 'ipBlock cannot be combined with podSelector or namespaceSelector');
     const block = obj(p.ipBlock, 'ipBlock');
-    const cidr = at('ipBlock.cidr', () => cidrField(block.cidr, ''));
-    const except = list(block.except, 'ipBlock.except').map((x, i) => at(`ipBlock.except[${i}]`, () => cidrField(x, '')));
+    const cidr = at('ipBlock.cidr', () => cidrField(block.cidr, '', ctx));
+    const except = list(block.except, 'ipBlock.except').map((x, i) => at(`ipBlock.except[${i}]`, () => cidrField(x, '', ctx)));
     return addressPeer(ctx, cidr, except, 'Allow', `ipBlock ${cidr.text}${except.length ? ` except ${except.map((x) => x.text).join(', ')}` : ''}`);
   }
   if (p.podSelector === undefined && p.namespaceSelector === undefined) throw new FieldError('', 'has none of podSelector, namespaceSelector, ipBlock');
