@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import * as blueprintsExample from './blueprints/app';
 import * as caasTenants from './caas-tenants/app';
 import * as caasTenantsVpcCni from './caas-tenants-vpc-cni/app';
 import * as calicoGuardrails from './calico-guardrails/app';
@@ -18,4 +19,12 @@ export const EXAMPLES: { readonly [name: string]: (app?: App) => App } = {
   'caas-tenants-vpc-cni': caasTenantsVpcCni.buildApp,
   'cilium-l7': ciliumL7.buildApp,
   'calico-guardrails': calicoGuardrails.buildApp,
+};
+
+/**
+ * Examples whose apps build asynchronously (EKS Blueprints' `buildAsync`
+ * runs add-ons that return promises), by directory name.
+ */
+export const ASYNC_EXAMPLES: { readonly [name: string]: (app?: App) => Promise<App> } = {
+  blueprints: blueprintsExample.buildApp,
 };

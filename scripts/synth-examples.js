@@ -4,14 +4,21 @@
 const fs = require('fs');
 const path = require('path');
 const { App } = require('aws-cdk-lib');
-const { EXAMPLES } = require('../dist/examples');
+const { EXAMPLES, ASYNC_EXAMPLES } = require('../dist/examples');
 
 const root = path.join(__dirname, '..', 'cdk.out', 'examples');
 fs.rmSync(root, { recursive: true, force: true });
-for (const [name, build] of Object.entries(EXAMPLES)) {
-  const outdir = path.join(root, name);
-  const started = process.hrtime.bigint();
-  const assembly = build(new App({ outdir })).synth();
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`${name}: ${assembly.stacks.map((s) => s.stackName).join(', ')} in ${ms.toFixed(0)} ms`);
+async function main() {
+  for (const [name, build] of [...Object.entries(EXAMPLES), ...Object.entries(ASYNC_EXAMPLES)]) {
+    const outdir = path.join(root, name);
+    const started = process.hrtime.bigint();
+    const assembly = (await build(new App({ outdir }))).synth();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(`${name}: ${assembly.stacks.map((s) => s.stackName).join(', ')} in ${ms.toFixed(0)} ms`);
+  }
 }
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

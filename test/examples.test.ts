@@ -1,11 +1,18 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { EXAMPLES } from '../examples';
+import { ASYNC_EXAMPLES, EXAMPLES } from '../examples';
 import { embeddedManifests, joinedText, testApp } from './util';
 
 describe.each(Object.entries(EXAMPLES))('example %s', (_name, build) => {
   test('synthesizes', () => {
     const assembly = build(testApp()).synth();
+    expect(assembly.stacks.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(Object.entries(ASYNC_EXAMPLES))('example %s', (_name, build) => {
+  test('synthesizes', async () => {
+    const assembly = (await build(testApp())).synth();
     expect(assembly.stacks.length).toBeGreaterThan(0);
   });
 });

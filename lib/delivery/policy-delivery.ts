@@ -93,6 +93,11 @@ export class PolicyDelivery extends Construct {
   public readonly releases: eks.HelmChart[] = [];
   /** The inline manifests (INLINE_MANIFEST). */
   public readonly manifests: eks.KubernetesManifest[] = [];
+  /**
+   * What this delivery applies, per Helm release (or per inline manifest),
+   * in order: the readable content behind the chart assets (see PolicyManifests).
+   */
+  public readonly delivered: { readonly name: string; readonly objects: readonly KubeObject[] }[] = [];
 
   constructor(scope: Construct, id: string, props: PolicyDeliveryProps) {
     super(scope, id);
@@ -138,6 +143,7 @@ export class PolicyDelivery extends Construct {
     if (method === DeliveryMethod.INLINE_MANIFEST) {
       for (const { chart, objects } of rendered) {
         const manifest = new eks.KubernetesManifest(this, `Chart-${chart.node.id}`, { cluster: props.cluster, manifest: objects as unknown as Record<string, unknown>[] });
+        this.delivered.push({ name: `${release}/${chart.node.id}`, objects });
         if (ready) manifest.node.addDependency(ready);
         for (const o of objects) if (o.kind === 'Namespace' && o.metadata.name) namespaceCreatedBy(props.cluster, o.metadata.name, manifest);
         this.manifests.push(manifest);
@@ -154,6 +160,7 @@ export class PolicyDelivery extends Construct {
     let foundationRelease: eks.HelmChart | undefined;
     for (const { name, members, isFoundation: isFoundationRelease } of groups) {
       if (members.length === 0) continue;
+      this.delivered.push({ name, objects: members });
       const dir = writeHelmChartDir(name, members);
       if (dir.storedBytes > HELM_RELEASE_STORAGE_LIMIT * 0.9) {
         const needed = Math.ceil(shards * dir.storedBytes / (HELM_RELEASE_STORAGE_LIMIT * 0.6));

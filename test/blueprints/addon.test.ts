@@ -1,5 +1,6 @@
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { App } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CiliumMode, PolicyEngine, PolicyEngineInstallation } from 'eks-zero-trust';
 import { ZeroTrustEngineAddOn } from 'eks-zero-trust/blueprints';
@@ -36,4 +37,29 @@ test('in Cilium ENI mode the blueprint\'s node groups wait for Cilium, not the r
   const nodegroups = template.findResources('AWS::EKS::Nodegroup');
   expect(Object.values(nodegroups)[0].DependsOn).toContain(chart);
   expect(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'cilium' } })[chart].DependsOn ?? []).not.toContain(Object.keys(nodegroups)[0]);
+});
+
+test('in Cilium ENI mode the add-on taints the blueprint\'s managed node groups, keeping their own taints', async () => {
+  const app = new App({ context: { 'aws:cdk:disable-asset-staging': true } });
+  const stack = await blueprints.EksBlueprint.builder()
+    .account('111111111111').region('eu-west-1')
+    .version('auto')
+    .clusterProvider(new blueprints.MngClusterProvider({ nodegroupName: 'ng', taints: [{ key: 'dedicated', value: 'x', effect: eks.TaintEffect.NO_SCHEDULE }] }))
+    .addOns(new ZeroTrustEngineAddOn({ engine: PolicyEngine.cilium({ mode: CiliumMode.ENI }) }))
+    .buildAsync(app, 'BlueprintTaints');
+  const nodegroup = Object.values(Template.fromStack(stack).findResources('AWS::EKS::Nodegroup'))[0];
+  expect(nodegroup.Properties.Taints).toEqual([
+    { Key: 'dedicated', Value: 'x', Effect: 'NO_SCHEDULE' },
+    { Key: 'node.cilium.io/agent-not-ready', Value: 'true', Effect: 'NO_EXECUTE' },
+  ]);
+});
+
+test('in Cilium ENI mode, self-managed node groups fail the synth with the kubelet setting to add', async () => {
+  const app = new App({ context: { 'aws:cdk:disable-asset-staging': true } });
+  await expect(blueprints.EksBlueprint.builder()
+    .account('111111111111').region('eu-west-1')
+    .version('auto')
+    .clusterProvider(new blueprints.AsgClusterProvider({ id: 'asg', minSize: 1, maxSize: 2 }))
+    .addOns(new ZeroTrustEngineAddOn({ engine: PolicyEngine.cilium({ mode: CiliumMode.ENI }) }))
+    .buildAsync(app, 'BlueprintAsg')).rejects.toThrow(/--register-with-taints=node\.cilium\.io\/agent-not-ready=true:NoExecute/);
 });
