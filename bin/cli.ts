@@ -9,6 +9,7 @@ import { diffAnalyses, diffPolicies, formatDiff, formatPolicyDiff } from '../lib
 import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
 import { formatExposure, unreadPoliciesWarning, writeCsv, writeGraph, writeText } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
+import { isCloudAssembly, loadCloudAssembly } from '../lib/analysis/cloud-assembly';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
 import { parseCidr } from '../lib/core/cidr';
 import { recommendCommand, RecommendCliOptions } from './recommend';
@@ -64,12 +65,30 @@ interface ReadOptions {
   stagedAsEnforced?: boolean;
   podCidr?: string[];
   followLinks?: boolean;
+  stack?: string[];
 }
 
-/** Reads the given paths; a path that does not exist is a usage error. */
+/** `--stack`, repeatable: which stacks of a cloud assembly to read. */
+const stackOption = () => new Option('--stack <name>', 'with a cloud assembly (cdk.out): read only this stack (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]);
+
+/**
+ * Reads the given paths; a path that does not exist is a usage error. A
+ * cloud assembly (`cdk.out/`) is read as the manifests its stacks deliver.
+ */
 function readPaths(paths: readonly string[], options: ReadOptions): LoadResult {
   for (const p of paths) if (!fs.existsSync(p) && !isLink(p)) throw new CliExit(2, `${shown(p)}: no such file or directory`);
-  return loadFiles(paths, { followLinks: options.followLinks });
+  const assemblies = paths.filter(isCloudAssembly);
+  if (options.stack?.length && assemblies.length === 0) throw new CliExit(2, '--stack reads a cloud assembly (cdk.out), and none was given');
+  const others = paths.filter((p) => !assemblies.includes(p));
+  const results: LoadResult[] = others.length > 0 ? [loadFiles(others, { followLinks: options.followLinks })] : [];
+  for (const dir of assemblies) {
+    try {
+      results.push(loadCloudAssembly(dir, { stacks: options.stack }));
+    } catch (e) {
+      throw new CliExit(2, (e as Error).message);
+    }
+  }
+  return { objects: results.flatMap((r) => r.objects), problems: results.flatMap((r) => r.problems) };
 }
 
 function isLink(p: string): boolean {
@@ -124,6 +143,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .addOption(podCidrOption())
     .option('--possible', 'JSON: add "possible", the connections that depend on pod addresses (text output always shows them)')
     .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(stackOption())
     .option('--exposure', 'instead of connections: what the policies leave open toward peers outside the input (text, json or mermaid)')
     .option('--strict', 'fail on any input problem')
     .action((paths: string[], o: ReadOptions & { format: string; focus?: string; possible?: boolean; exposure?: boolean }) => {
@@ -156,6 +176,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
     .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(stackOption())
     .option('--strict', 'fail on any input problem')
     .action((src: string, dst: string, port: string, paths: string[], o: ReadOptions) => {
       const input = readPaths(paths, o);
@@ -178,7 +199,8 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--exit-code', 'exit with 1 when anything changed')
     .addOption(podCidrOption())
     .option('--follow-links', 'follow symbolic links out of the given directories')
-    .action((before: string, after: string, o: { format: string; exitCode?: boolean; podCidr?: string[]; followLinks?: boolean }) => {
+    .addOption(stackOption())
+    .action((before: string, after: string, o: { format: string; exitCode?: boolean; podCidr?: string[]; followLinks?: boolean; stack?: string[] }) => {
       const old = load(io, [before], o);
       const now = load(io, [after], o);
       const changes = diffAnalyses(old, now);
@@ -203,7 +225,8 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .addOption(new Option('--engine <engine>', 'what enforces the policies').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
     .addOption(podCidrOption())
     .option('--follow-links', 'follow symbolic links out of the given directories')
-    .action((paths: string[], o: { format: string; engine?: string; podCidr?: string[]; followLinks?: boolean }) => {
+    .addOption(stackOption())
+    .action((paths: string[], o: { format: string; engine?: string; podCidr?: string[]; followLinks?: boolean; stack?: string[] }) => {
       const analysis = Analysis.of(readPaths(paths, o), { podCidrs: o.podCidr });
       const findings = lint(analysis, { engine: o.engine });
       if (o.format === 'json') io.stdout(`${JSON.stringify(findings, undefined, 2)}\n`);

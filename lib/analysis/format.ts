@@ -74,6 +74,9 @@ export function writeText(analysis: Analysis, write: Write, focus?: string): voi
   eachRow(analysis, focus, (r) => { if (isDomain(r.dst)) byName++; else connections++; });
   const out = buffered(write);
   out.put(`${unreadPoliciesWarning(analysis)}${analysis.workloads.length} workloads, ${connections} allowed connections${byName ? `, ${byName} by DNS name` : ''}\n`);
+  if (analysis.workloads.length === 0 && analysis.policies.length > 0) {
+    out.put(`(no workloads in the input: ${analysis.policies.length} policies were read; add workload manifests to see connectivity, or use lint, diff and --exposure)\n`);
+  }
   const host = analysis.hostNetworkWorkloads;
   if (host.length > 0) out.put(`(${host.length} hostNetwork workload(s) not analyzed as pods, their traffic is their node's: ${host.join(', ')})\n`);
   eachRow(analysis, focus, (r) => out.put(`${end(r.src)} -> ${dstText(r.dst)}: ${r.allowed.toString()}${restriction(r)}\n`));
