@@ -21,5 +21,6 @@ module.exports = {
     '^eks-zero-trust/blueprints$': '<rootDir>/lib/blueprints/index.ts',
     '^eks-zero-trust/analysis$': '<rootDir>/lib/analysis/index.ts',
     '^eks-zero-trust/recommend$': '<rootDir>/lib/recommend/index.ts',
+    '^eks-zero-trust/validation$': '<rootDir>/lib/validation/index.ts',
   },
 };

@@ -98,9 +98,12 @@ export class PolicyDelivery extends Construct {
    * in order: the readable content behind the chart assets (see PolicyManifests).
    */
   public readonly delivered: { readonly name: string; readonly objects: readonly KubeObject[] }[] = [];
+  /** The cluster the policies go to. */
+  public readonly cluster: eks.ICluster;
 
   constructor(scope: Construct, id: string, props: PolicyDeliveryProps) {
     super(scope, id);
+    this.cluster = props.cluster;
     const method = props.method ?? DeliveryMethod.HELM_CHART_ASSET;
     const release = props.release ?? defaultReleaseName(this.node.path);
     const shards = props.shards ?? 1;
