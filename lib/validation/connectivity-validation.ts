@@ -1,10 +1,10 @@
 /**
  * Connectivity checks inside the CDK workflow: a policy-validation plugin
- * (aws-cdk-lib `IPolicyValidationPluginBeta1`) that lints what every policy
+ * (aws-cdk-lib `IPolicyValidationPlugin`, and the older `...Beta1`) that lints what every policy
  * delivery applies, and checks connectivity expectations declared in the
  * app, so `cdk synth` fails with the construct path on a finding.
  */
-import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Stack } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { IConstruct } from 'constructs';
 import * as path from 'path';
@@ -54,13 +54,15 @@ export const EXPECTATION_RULE = 'EZT-EXPECT';
  * expectations. Register it on the app:
  *
  * ```ts
- * const app = new App({ policyValidationBeta1: [new ConnectivityValidation({ denied: [['tenant-a/web', 'tenant-b/db', '5432/TCP']] })] });
+ * Validations.of(app).addPlugins(new ConnectivityValidation({ denied: [['tenant-a/web', 'tenant-b/db', '5432/TCP']] }));
  * ```
+ *
+ * (or `new App({ policyValidationBeta1: [...] })` on older aws-cdk-lib).
  *
  * Each violation names the delivery's construct path and its Helm release
  * resources; `cdk synth` then fails with the validation report.
  */
-export class ConnectivityValidation implements IPolicyValidationPluginBeta1 {
+export class ConnectivityValidation implements IPolicyValidationPlugin, IPolicyValidationPluginBeta1 {
   /** The plugin's name in the validation report. */
   public readonly name = 'eks-zero-trust-connectivity';
   /** The rules it evaluates. */
@@ -69,7 +71,7 @@ export class ConnectivityValidation implements IPolicyValidationPluginBeta1 {
   constructor(private readonly props: ConnectivityValidationProps = {}) {}
 
   /** Called by the CDK after synthesis. */
-  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReportBeta1 {
     const failOn = this.props.failOn ?? ['error'];
     const byCluster = new Map<eks.ICluster, PolicyDelivery[]>();
     for (const d of context.appConstruct.node.findAll().filter((c: IConstruct): c is PolicyDelivery => c instanceof PolicyDelivery)) {

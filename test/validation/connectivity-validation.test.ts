@@ -1,5 +1,5 @@
 /** Connectivity inside `cdk synth`: the policy-validation plugin lints deliveries and checks expectations. */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { ConnectivityValidation } from 'eks-zero-trust/validation';
 import { buildApp } from '../../examples/cilium-l7/app';
 
@@ -11,7 +11,8 @@ const workloads = [workload('app', 'frontend'), workload('app', 'backend'), { ap
  * validation report and sets the exit code to 1 (so `cdk synth` fails).
  */
 function synthWith(plugin: ConnectivityValidation): { failed: boolean; report: string } {
-  const app = new App({ policyValidationBeta1: [plugin], context: { 'aws:cdk:disable-asset-staging': true } });
+  const app = new App({ context: { 'aws:cdk:disable-asset-staging': true } });
+  Validations.of(app).addPlugins(plugin);
   buildApp(app);
   const printed: string[] = [];
   const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { printed.push(args.map(String).join(' ')); });
