@@ -9,6 +9,7 @@ import { diffAnalyses, diffPolicies, formatDiff, formatPolicyDiff } from '../lib
 import { explain, findEndpoint, parsePortSpec } from '../lib/analysis/explain';
 import { formatExposure, unreadPoliciesWarning, writeCsv, writeGraph, writeText } from '../lib/analysis/format';
 import { lint, toSarif } from '../lib/analysis/lint/rules';
+import { htmlReport } from '../lib/analysis/report';
 import { isCloudAssembly, loadCloudAssembly } from '../lib/analysis/cloud-assembly';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
 import { parseCidr } from '../lib/core/cidr';
@@ -233,6 +234,21 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
       else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, version()), undefined, 2)}\n`);
       else io.stdout(unreadPoliciesWarning(analysis) + findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.id} ${f.object}: ${f.message}. Fix: ${f.fix}`).join('\n') + (findings.length ? '\n' : 'no findings\n'));
       if (findings.some((f) => f.severity === 'error')) exitCode = 1;
+    });
+
+  program.command('report')
+    .description('write one self-contained HTML report: graph, connectivity matrix with filters, L7/DNS restrictions, lint findings, exposure')
+    .argument('<paths...>', 'YAML/JSON files, directories or a cloud assembly (cdk.out)')
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .option('--title <title>', 'the page title')
+    .addOption(new Option('--engine <engine>', 'what enforces the policies, for the linter').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
+    .addOption(podCidrOption())
+    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(stackOption())
+    .action((paths: string[], o: ReadOptions & { out: string; title?: string; engine?: string }) => {
+      const analysis = load(io, paths, o);
+      fs.writeFileSync(o.out, htmlReport(analysis, { title: o.title, engine: o.engine }));
+      io.stderr(`wrote ${o.out}\n`);
     });
 
   program.command('recommend')

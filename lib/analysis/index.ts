@@ -13,3 +13,4 @@ export { formatText, formatCsv, formatGraph, formatExposure, writeText, writeCsv
 export { exposure, type Exposure } from './exposure';
 export { PodAddresses } from './pod-addresses';
 export { type Representative } from './representatives';
+export { htmlReport, type HtmlReportOptions } from './report';
