@@ -264,6 +264,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--merge-ports', 'merge consecutive ports into ranges')
     .option('--label-keys <keys>', 'comma-separated label keys that identify a workload, most preferred first')
     .option('--strict', 'fail on any malformed line')
+    .option('--force', 'with --out: replace files there that recommend did not write')
     .action(async (files: string[], o: RecommendCliOptions) => {
       exitCode = await recommendCommand(io, files, o);
     });

@@ -22,6 +22,7 @@ export interface RecommendCliOptions {
   readonly mergePorts?: boolean;
   readonly labelKeys?: string;
   readonly strict?: boolean;
+  readonly force?: boolean;
 }
 
 /**
@@ -51,16 +52,64 @@ export async function recommendCommand(io: RecommendOutput, files: readonly stri
     return 2;
   }
   if (o.out) {
-    fs.mkdirSync(o.out, { recursive: true });
-    fs.writeFileSync(path.join(o.out, 'policies.yaml'), result.yaml);
-    fs.writeFileSync(path.join(o.out, 'policies.ts'), result.typescript);
-    fs.writeFileSync(path.join(o.out, 'report.json'), `${JSON.stringify(result.report, undefined, 2)}\n`);
+    const refused = writeOutputs(o.out, {
+      'policies.yaml': `${MARK_HASH}\n${result.yaml}`,
+      'policies.ts': `${MARK_SLASH}\n${result.typescript}`,
+      'report.json': `${JSON.stringify({ generator: GENERATOR, ...result.report }, undefined, 2)}\n`,
+    }, o.force ?? false);
+    if (refused) { io.stderr(`error: ${refused}\n`); return 2; }
     io.stderr(`wrote ${path.join(o.out, 'policies.yaml')}, policies.ts and report.json\n`);
   } else {
     io.stdout(result.yaml);
   }
   const v = result.report.verification;
   return v.notAllowed.length > 0 || v.newPairs.length > 0 ? 1 : 0;
+}
+
+/** What marks the files `recommend --out` writes, so it replaces only its own. */
+const GENERATOR = 'eks-zero-trust recommend';
+const MARK_HASH = `# Written by ${GENERATOR}; it replaces this file when run again with the same --out.`;
+const MARK_SLASH = `// Written by ${GENERATOR}; it replaces this file when run again with the same --out.`;
+
+/** Whether a file was written by `recommend --out` (its first line, or report.json's generator). */
+function writtenByUs(file: string): boolean {
+  const head = fs.readFileSync(file, 'utf8').slice(0, 300);
+  return head.startsWith(MARK_HASH) || head.startsWith(MARK_SLASH) || head.includes(`"generator": "${GENERATOR}"`);
+}
+
+/**
+ * Writes the files into `dir` together: each to a new temporary file in the
+ * directory first (exclusive create, so nothing is written through a link),
+ * then renamed into place, all only once every one is written. A name that
+ * is a symbolic link, not a regular file, or a file this command did not
+ * write (without `force`) is refused before anything is written. Returns why
+ * it refused, or undefined.
+ */
+function writeOutputs(dir: string, files: { readonly [name: string]: string }, force: boolean): string | undefined {
+  if (fs.existsSync(dir) && fs.lstatSync(dir).isSymbolicLink()) return `--out ${dir} is a symbolic link; give the directory itself`;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const name of Object.keys(files)) {
+    const target = path.join(dir, name);
+    let stat: fs.Stats | undefined;
+    try { stat = fs.lstatSync(target); } catch { stat = undefined; }
+    if (!stat) continue;
+    if (stat.isSymbolicLink()) return `${target} is a symbolic link; recommend never writes through one (remove it first)`;
+    if (!stat.isFile()) return `${target} exists and is not a file`;
+    if (!force && !writtenByUs(target)) return `${target} exists and was not written by ${GENERATOR}; move it away or pass --force`;
+  }
+  const temps: [string, string][] = [];
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      const temp = path.join(dir, `.${name}.${process.pid}.${Date.now()}.tmp`);
+      fs.writeFileSync(temp, text, { flag: 'wx' });
+      temps.push([temp, path.join(dir, name)]);
+    }
+  } catch (e) {
+    for (const [temp] of temps) fs.rmSync(temp, { force: true });
+    throw e;
+  }
+  for (const [temp, target] of temps) fs.renameSync(temp, target);
+  return undefined;
 }
 
 function bits(text: string, max: number, flag: string): number {
@@ -86,6 +135,7 @@ export function reportText(result: Recommendation, ms: number): string {
   const lines = [
     ...r.files.map(fileLine),
     `${r.allowedFlows} flow(s) got through: ${r.observations} distinct connection(s); ${r.deniedFlows} dropped flow(s) not recommended (${ms} ms)`,
+    ...Object.entries(r.unidentified).map(([reason, n]) => `skipped ${n} flow(s): ${reason}`),
     `wrote ${r.policies} ${result.plan.engine} policies for ${r.namespaces.length} namespace(s): ${r.namespaces.slice(0, 10).join(', ') || '(none)'}${r.namespaces.length > 10 ? `, and ${r.namespaces.length - 10} more` : ''}`,
     `analyzer: ${v.allowed} of ${checkable} checkable observed connection(s) allowed${v.unverifiable ? ` (${v.unverifiable} to DNS names or the API server, resolved by the engine at run time)` : ''}; ${v.newPairs.length} workload pair(s) that never talked can now connect`,
     ...v.notAllowed.map((n) => `  NOT ALLOWED: ${n}`),

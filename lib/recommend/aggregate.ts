@@ -1,4 +1,5 @@
 import { enclosingBlock, parseCidr } from '../core/cidr';
+import { dns1123LabelError, labelKeyError, labelValueError } from '../core/names';
 import { FlowEnd, FlowProtocol, labelsText, ObservedFlow } from './flow';
 
 /** Options of a `FlowAggregator`. */
@@ -62,6 +63,7 @@ export class FlowAggregator {
   private allowed = 0;
   private dropped = 0;
 
+  private readonly skipped = new Map<string, number>();
   private readonly observed: ObservationIndex = new Map();
   private readonly denied: ObservationIndex = new Map();
   private readonly ends = new WeakMap<FlowEnd, AggregateEnd>();
@@ -76,10 +78,11 @@ export class FlowAggregator {
     this.prefix6 = options.prefixLengthV6 ?? 128;
   }
 
-  /** Adds one flow. */
+  /** Adds one flow; one whose ends cannot be written as a policy is counted as skipped, with why. */
   public add(flow: ObservedFlow): void {
     const src = this.end(flow.src);
     const dst = this.end(flow.dst);
+    if (src === undefined || dst === undefined) return;
     const index = flow.allowed ? this.observed : this.denied;
     if (flow.allowed) this.allowed++; else this.dropped++;
     // Nested maps keyed by the (shared) end objects and a number: no key string per flow.
@@ -97,6 +100,15 @@ export class FlowAggregator {
     const names = flow.dst.kind === 'address' ? flow.dst.names : undefined;
     if (names) for (const n of names) (o.names ??= new Set()).add(n);
     if (flow.dst.kind === 'api-server' && flow.dst.ip) (o.addresses ??= new Set()).add(flow.dst.ip);
+  }
+
+  /**
+   * Flows left out because an end cannot be written as a policy peer, by
+   * reason (a pod without identifying labels, an invalid namespace or label,
+   * an address that is not one): the rest is recommended.
+   */
+  public get unidentified(): { readonly [reason: string]: number } {
+    return Object.fromEntries([...this.skipped].sort((a, b) => b[1] - a[1]));
   }
 
   /** Flows that got through. */
@@ -119,7 +131,13 @@ export class FlowAggregator {
     return freeze(this.denied);
   }
 
-  private end(end: FlowEnd): AggregateEnd {
+  /** Counts a flow left out for `reason`; returns undefined for `add` to stop. */
+  private skip(reason: string): undefined {
+    this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+    return undefined;
+  }
+
+  private end(end: FlowEnd): AggregateEnd | undefined {
     switch (end.kind) {
       case 'address': {
         // Readers make a new object per address: cache by the address, not the object.
@@ -127,6 +145,7 @@ export class FlowAggregator {
         let block = this.blockByIp.get(ip);
         if (!block) {
           const cidr = this.blockOf(ip);
+          if (!parseCidr(cidr).cidr) return this.skip(`an address that is not one (${JSON.stringify(ip.slice(0, 60))})`);
           block = this.blockByCidr.get(cidr);
           if (!block) { block = { kind: 'block', key: `@${cidr}`, cidr }; this.blockByCidr.set(cidr, block); }
           this.blockByIp.set(ip, block);
@@ -139,7 +158,12 @@ export class FlowAggregator {
         if (!out) {
           const key = `${end.namespace}/${labelsText(end.labels)}`;
           out = this.workloads.get(key);
-          if (!out) { out = { kind: 'workload', key, namespace: end.namespace, labels: end.labels, name: end.name }; this.workloads.set(key, out); }
+          if (!out) {
+            const reason = unwritable(end);
+            if (reason) return this.skip(reason);
+            out = { kind: 'workload', key, namespace: end.namespace, labels: end.labels, name: end.name };
+            this.workloads.set(key, out);
+          }
           this.ends.set(end, out);
         }
         return out;
@@ -177,4 +201,19 @@ function freeze(index: ObservationIndex): Observation[] {
       src: o.src, dst: o.dst, protocol: o.protocol, port: o.port, count: o.count,
       names: [...(o.names ?? [])].sort(), addresses: [...(o.addresses ?? [])].sort(),
     }));
+}
+
+/**
+ * Why a workload end cannot be a policy peer, or undefined: a selector needs
+ * labels (a CronJob's pods, or pods with only generated labels, have none
+ * that last), and a valid namespace, label keys and values.
+ */
+function unwritable(end: Extract<FlowEnd, { kind: 'workload' }>): string | undefined {
+  if (dns1123LabelError(end.namespace)) return `a namespace that is not a valid name (${JSON.stringify(end.namespace.slice(0, 63))})`;
+  const keys = Object.keys(end.labels);
+  if (keys.length === 0) return 'pods without identifying labels (a CronJob\'s runs, or only generated labels): add a label to the pod template, or --label-keys';
+  for (const k of keys) {
+    if (labelKeyError(k) || labelValueError(end.labels[k])) return `a label that is not valid (${JSON.stringify(`${k}=${end.labels[k]}`.slice(0, 80))})`;
+  }
+  return undefined;
 }

@@ -103,7 +103,33 @@ export function identityLabels(all: Labels, identityKeys: readonly string[] = DE
   const keys = chosen.length > 0 ? chosen : Object.keys(all).filter(isStableKey);
   const out: { [key: string]: string } = {};
   for (const k of keys.sort()) out[k] = all[k];
+  if (keys.length === 0) {
+    // A Job's pods carry only the Job's own labels (job-name, controller-uid):
+    // a Job that is not a CronJob's has a fixed name, which then identifies
+    // them. A CronJob's Jobs are named per run: nothing stable is left.
+    const job = JOB_NAME_KEYS.find((k) => all[k] !== undefined);
+    if (job && !isCronJobRun(all[job])) out[job] = all[job];
+  }
   return out;
+}
+
+/** The labels Kubernetes puts on a Job's pods with the Job's name. */
+const JOB_NAME_KEYS = ['batch.kubernetes.io/job-name', 'job-name'];
+
+/** A Job a CronJob started: `<cronjob>-<minutes since the epoch>` (kubernetes pkg/controller/cronjob getJobName). */
+function isCronJobRun(jobName: string): boolean {
+  return /-[0-9]{8,}$/.test(jobName);
+}
+
+/**
+ * A readable name for a pod's owner from its labels: a Job's name, or for a
+ * CronJob's run, the CronJob's (the run's time suffix removed); undefined
+ * when the labels name no Job.
+ */
+export function jobOwnerName(all: Labels): string | undefined {
+  const job = JOB_NAME_KEYS.map((k) => all[k]).find((v) => v !== undefined);
+  if (job === undefined) return undefined;
+  return isCronJobRun(job) ? job.replace(/-[0-9]{8,}$/, '') : job;
 }
 
 /** `k=v,k2=v2`, sorted: a workload identity as one string. */

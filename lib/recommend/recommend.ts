@@ -40,6 +40,8 @@ export interface RecommendationReport {
   readonly allowedFlows: number;
   /** Flows that were dropped (reported, not recommended). */
   readonly deniedFlows: number;
+  /** Flows left out because an end cannot be a policy peer, by reason (see FlowAggregator.unidentified). */
+  readonly unidentified: { readonly [reason: string]: number };
   /** Distinct (source, destination, protocol, port) of traffic that got through. */
   readonly observations: number;
   /** The namespaces policies were written for. */
@@ -91,6 +93,7 @@ function recommendFromAggregate(aggregator: FlowAggregator, options: RecommendOp
       files,
       allowedFlows: aggregator.allowedFlows,
       deniedFlows: aggregator.deniedFlows,
+      unidentified: aggregator.unidentified,
       observations: observations.length,
       namespaces,
       policies: manifests.filter((m) => /NetworkPolicy$/.test(m.kind)).length,

@@ -1,5 +1,5 @@
 import { isPlainObject } from '../../core/merge';
-import { FlowEnd, FlowProtocol, identityLabels, LineResult, workloadNameFromPod } from '../flow';
+import { FlowEnd, FlowProtocol, identityLabels, jobOwnerName, LineResult, workloadNameFromPod } from '../flow';
 
 /**
  * Reads Cilium Hubble flows, one JSON object per line, as `hubble observe
@@ -95,6 +95,9 @@ export class HubbleReader {
    * key order; strings with escapes and nested surprises go to the full parse.
    */
   private fast(text: string, start: number, end: number): LineResult | undefined {
+    // Only a whole object is read by the scan: a line cut short (a truncated
+    // export) goes to JSON.parse, which calls it malformed.
+    if (!wholeObject(text, start, end)) return undefined;
     // Each key is looked for first where Hubble prints it, after the previous one.
     const verdictAt = this.find(text, K_VERDICT, start, end);
     const l4At = this.findAfter(text, K_L4, verdictAt, start, end);
@@ -218,7 +221,7 @@ export class HubbleReader {
     const owner = workloads.length > 0 && typeof workloads[0].name === 'string' ? workloads[0].name : undefined;
     const pod = typeof ep.pod_name === 'string' ? ep.pod_name : undefined;
     const stable = identityLabels(all, this.identityKeys);
-    const name = owner ?? (pod ? workloadNameFromPod(pod) : Object.values(stable).join('-') || 'workload');
+    const name = owner ?? jobOwnerName(all) ?? (pod ? workloadNameFromPod(pod) : Object.values(stable).join('-') || 'workload');
     const end: FlowEnd = { kind: 'workload', namespace, labels: stable, name };
     if (identity !== undefined && identity >= FIRST_CLUSTER_IDENTITY && identity < FIRST_LOCAL_IDENTITY && !this.identities.has(identity)) this.identities.set(identity, end);
     return { end };
@@ -294,4 +297,21 @@ function stringAt(s: string, start: number, end: number): string | undefined {
 function stringField(s: string, key: string, from: number, to: number): string | undefined {
   const at = s.indexOf(key, from);
   return at < 0 || at >= to ? undefined : stringAt(s, at + key.length, to);
+}
+
+/**
+ * Whether `s[start, end)` is one whole JSON object as far as the field scan
+ * needs: it opens with `{`, closes with `}`, and has as many of each (a
+ * brace inside a string may make a whole line fail this; it then takes the
+ * full parse). Counted with native searches, not character by character.
+ */
+function wholeObject(s: string, start: number, end: number): boolean {
+  let last = end - 1;
+  while (last > start && (s.charCodeAt(last) === 32 || s.charCodeAt(last) === 9)) last--;
+  if (s.charCodeAt(start) !== 123 || s.charCodeAt(last) !== 125) return false;
+  let open = 0;
+  for (let i = s.indexOf('{', start); i >= 0 && i < end; i = s.indexOf('{', i + 1)) open++;
+  let close = 0;
+  for (let i = s.indexOf('}', start); i >= 0 && i < end; i = s.indexOf('}', i + 1)) close++;
+  return open === close;
 }
