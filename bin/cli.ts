@@ -13,6 +13,7 @@ import { htmlReport } from '../lib/analysis/report';
 import { isCloudAssembly, loadCloudAssembly } from '../lib/analysis/cloud-assembly';
 import { loadFiles, LoadResult } from '../lib/analysis/load';
 import { parseCidr } from '../lib/core/cidr';
+import type { FlowFormat } from '../lib/recommend/read-flows';
 import { recommendCommand, RecommendCliOptions } from './recommend';
 
 /** Where the CLI writes. */
@@ -169,17 +170,29 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     });
 
   program.command('explain')
-    .description('explain the verdict for one connection, rule by rule')
-    .argument('<src>', 'source workload (namespace/name) or IP')
-    .argument('<dst>', 'destination workload or IP')
-    .argument('<port>', 'PORT/PROTO, such as 5432/TCP')
-    .argument('<paths...>', 'YAML/JSON files or directories')
+    .description('explain the verdict for one connection, rule by rule: SRC DST PORT/PROTO PATHS..., or --flow LINE PATHS...')
+    .argument('<args...>', 'SRC DST PORT PATHS... (src and dst: namespace/name or IP; port: PORT/PROTO such as 5432/TCP), or PATHS... with --flow')
+    .option('--flow <line>', 'explain one observed flow: a Hubble or Goldmane JSON line, or a CSV row (- reads it from standard input)')
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
     .option('--follow-links', 'follow symbolic links out of the given directories')
     .addOption(stackOption())
     .option('--strict', 'fail on any input problem')
-    .action((src: string, dst: string, port: string, paths: string[], o: ReadOptions) => {
+    .action(async (args: string[], o: ReadOptions & { flow?: string }) => {
+      if (o.flow !== undefined) {
+        const line = o.flow === '-' ? fs.readFileSync(0, 'utf8') : o.flow;
+        const { explainFlowLine } = await import('../lib/recommend/replay');
+        let result: { allowed: boolean; text: string };
+        try {
+          result = explainFlowLine(line, readPaths(args, o), { podCidrs: o.podCidr, stagedAsEnforced: o.stagedAsEnforced });
+        } catch (e) {
+          throw new CliExit(2, (e as Error).message);
+        }
+        io.stdout(`${result.text}\n`);
+        return;
+      }
+      if (args.length < 4) throw new CliExit(2, 'explain needs SRC DST PORT/PROTO and at least one path (or --flow LINE and paths)');
+      const [src, dst, port, ...paths] = args;
       const input = readPaths(paths, o);
       const analysis = analyzeInput(io, input, o);
       const p = parsePortSpec(port);
@@ -234,6 +247,24 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
       else if (o.format === 'sarif') io.stdout(`${JSON.stringify(toSarif(findings, version()), undefined, 2)}\n`);
       else io.stdout(unreadPoliciesWarning(analysis) + findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.id} ${f.object}: ${f.message}. Fix: ${f.fix}`).join('\n') + (findings.length ? '\n' : 'no findings\n'));
       if (findings.some((f) => f.severity === 'error')) exitCode = 1;
+    });
+
+  program.command('replay')
+    .description('judge observed flows that got through against a policy set: which would it deny, by which policy (exit 1 if any)')
+    .argument('<flows...>', 'flow files: Hubble JSON lines, Calico Goldmane/Whisker JSON lines or CSV (- for standard input)')
+    .requiredOption('--policies <paths...>', 'the policy set: YAML/JSON files, directories or a cloud assembly (cdk.out)')
+    .option('--workloads <paths...>', 'workload manifests (their container ports resolve named ports); observed workloads not in them are stood in for by their labels')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--flow-format <format>', 'the flow format').choices(['auto', 'hubble', 'goldmane', 'csv']).default('auto'))
+    .addOption(podCidrOption())
+    .addOption(stackOption())
+    .action(async (files: string[], o: ReadOptions & { policies: string[]; workloads?: string[]; format: string; flowFormat: string }) => {
+      const { replayFlows, replayText } = await import('../lib/recommend/replay');
+      const policies = readPaths([...o.policies, ...(o.workloads ?? [])], o);
+      for (const p of policies.problems) io.stderr(`warning: ${shown(p.file)}#${p.index}${p.field ? ` ${shown(p.field)}` : ''}: ${shown(p.message)}\n`);
+      const result = replayFlows(files, policies, { podCidrs: o.podCidr, format: o.flowFormat === 'auto' ? undefined : o.flowFormat as FlowFormat });
+      io.stdout(o.format === 'json' ? `${JSON.stringify({ flows: result.flows, connections: result.connections, unverifiable: result.unverifiable, unidentified: result.unidentified, denied: result.denied, byPolicy: result.byPolicy })}\n` : replayText(result, o.policies.join(' ')));
+      if (result.denied.length > 0) exitCode = 1;
     });
 
   program.command('report')

@@ -12,3 +12,4 @@ export { addPlanToChart, planChart, targetOf } from './render';
 export { planToTypeScript } from './typescript';
 export { verifyRecommendation, type Verification } from './verify';
 export { recommendFromFiles, recommendFromFlows, type RecommendOptions, type Recommendation, type RecommendationReport } from './recommend';
+export { explainFlowLine, replayFlows, replayText, type ReplayOptions, type ReplayResult, type DeniedConnection } from './replay';

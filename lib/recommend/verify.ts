@@ -29,31 +29,9 @@ const REPRESENTATIVE = { public: '192.0.2.1', private: '10.255.255.254' } as con
  * policies are evaluated as if enforced.
  */
 export function verifyRecommendation(manifests: readonly KubeObject[], observations: readonly Observation[], recommended: readonly string[], engine: RecommendEngine): Verification {
-  const ids = new Map<string, string>();
-  const workloads: KubeObject[] = [];
-  const namesUsed = new Set<string>();
-  const standIn = (end: AggregateEnd) => {
-    if (end.kind !== 'workload' || ids.has(end.key)) return;
-    const base = toDnsLabel(end.name, 50) || 'workload';
-    let name = base;
-    for (let i = 2; namesUsed.has(`${end.namespace}/${name}`); i++) name = `${base}-${i}`;
-    namesUsed.add(`${end.namespace}/${name}`);
-    ids.set(end.key, `${end.namespace}/${name}`);
-    workloads.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: end.namespace }, spec: { template: { metadata: { labels: { ...end.labels } }, spec: { containers: [{ name: 'main' }] } } } });
-  };
-  for (const o of observations) { standIn(o.src); standIn(o.dst); }
-  if (![...ids.keys()].some((k) => k.startsWith('kube-system/') && k.includes('k8s-app=kube-dns'))) {
-    standIn({ kind: 'workload', key: 'kube-system/k8s-app=kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'coredns' });
-  }
+  const { workloads, ids } = standInWorkloads(observations);
   const analysis = Analysis.of(fromObjects([...workloads, ...manifests], '<recommendation>'), { stagedAsEnforced: true });
-  const endpoint = (end: AggregateEnd): Endpoint | undefined => {
-    switch (end.kind) {
-      case 'workload': return analysis.workload(ids.get(end.key)!);
-      case 'block': return analysis.external(end.cidr);
-      case 'public': case 'private': return analysis.external(REPRESENTATIVE[end.kind]);
-      case 'api-server': return undefined;
-    }
-  };
+  const endpoint = (end: AggregateEnd) => endpointOf(analysis, ids, end);
   let allowed = 0;
   let unverifiable = 0;
   const notAllowed: string[] = [];
@@ -79,6 +57,41 @@ export function verifyRecommendation(manifests: readonly KubeObject[], observati
     if (!observedPairs.has(pair)) newPairs.push(pair);
   }
   return { observed: observations.length, allowed, notAllowed, unverifiable, newPairs };
+}
+
+/**
+ * One stand-in Deployment per observed workload identity (its labels), named
+ * after it (unique per namespace), and kube-dns; `ids` maps an identity's key
+ * to the stand-in's id.
+ */
+export function standInWorkloads(observations: readonly Observation[]): { workloads: KubeObject[]; ids: Map<string, string> } {
+  const ids = new Map<string, string>();
+  const workloads: KubeObject[] = [];
+  const namesUsed = new Set<string>();
+  const standIn = (end: AggregateEnd) => {
+    if (end.kind !== 'workload' || ids.has(end.key)) return;
+    const base = toDnsLabel(end.name, 50) || 'workload';
+    let name = base;
+    for (let i = 2; namesUsed.has(`${end.namespace}/${name}`); i++) name = `${base}-${i}`;
+    namesUsed.add(`${end.namespace}/${name}`);
+    ids.set(end.key, `${end.namespace}/${name}`);
+    workloads.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: end.namespace }, spec: { template: { metadata: { labels: { ...end.labels } }, spec: { containers: [{ name: 'main' }] } } } });
+  };
+  for (const o of observations) { standIn(o.src); standIn(o.dst); }
+  if (![...ids.keys()].some((k) => k.startsWith('kube-system/') && k.includes('k8s-app=kube-dns'))) {
+    standIn({ kind: 'workload', key: 'kube-system/k8s-app=kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'coredns' });
+  }
+  return { workloads, ids };
+}
+
+/** The analysis endpoint of an observed end: its stand-in, its address block, or a representative address; undefined for the API server. */
+export function endpointOf(analysis: Analysis, ids: ReadonlyMap<string, string>, end: AggregateEnd): Endpoint | undefined {
+  switch (end.kind) {
+    case 'workload': return analysis.workload(ids.get(end.key) ?? '');
+    case 'block': return analysis.external(end.cidr);
+    case 'public': case 'private': return analysis.external(REPRESENTATIVE[end.kind]);
+    case 'api-server': return undefined;
+  }
 }
 
 function describe(end: AggregateEnd, ids: Map<string, string>): string {
