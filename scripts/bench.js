@@ -61,3 +61,4 @@ console.log(`synth at 1,000 tenants: ${(curve[1000].ms / curve[0].ms).toFixed(2)
 execFileSync(process.execPath, [path.join(__dirname, 'bench-analyzer.js')], { stdio: 'inherit' });
 execFileSync(process.execPath, [path.join(__dirname, 'bench-dialects.js')], { stdio: 'inherit' });
 execFileSync(process.execPath, [path.join(__dirname, 'bench-recommend.js')], { stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(__dirname, 'bench-clients.js')], { stdio: 'inherit' });

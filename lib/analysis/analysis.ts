@@ -128,6 +128,12 @@ interface SideResult {
   readonly fallback: PortSet;
   /** Verdicts by group of peers. */
   readonly verdicts: Map<string | number, PortSet>;
+  /**
+   * Whether the verdict for a peer is just the union of the ports of the
+   * rules that match it: one tier, Allow rules only, isolating, its default
+   * Deny (Kubernetes NetworkPolicy, and most recommended or generated sets).
+   */
+  readonly allowOnly: boolean;
 }
 
 /**
@@ -196,11 +202,14 @@ export class Analysis {
   private readonly nodesByMask: { [d in Direction]: Map<string, Map<number, SideNode>> } = { ingress: new Map(), egress: new Map() };
   private readonly ordinal = new Map<NormPolicy, number>();
   private readonly unselected: { [d in Direction]: SideResult } = {
-    ingress: { subject: undefined, direction: 'ingress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
-    egress: { subject: undefined, direction: 'egress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map() },
+    ingress: { subject: undefined, direction: 'ingress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map(), allowOnly: false },
+    egress: { subject: undefined, direction: 'egress', unselected: true, rules: [], specific: [], specificMembers: [], namedEgress: false, everyone: false, fallback: PortSet.ALL, verdicts: new Map(), allowOnly: false },
   };
   private readonly peers: PeerIndex;
   private readonly externalKeyCache = new WeakMap<SideResult, string[]>();
+  private readonly memberIndexes = new WeakMap<SideResult, Map<number, number[]>>();
+  /** Per side, its rules that match every workload (found once, not per peer). */
+  private readonly generalRules = new WeakMap<SideResult, NormRule[]>();
   private readonly externalGroupCache = new WeakMap<SideResult, AddressGroup[]>();
   private readonly groupsBySignature = new Map<string, AddressGroup[]>();
   private readonly verdictsByShape = new Map<string, { fallback: PortSet; verdicts: Map<string | number, PortSet> }>();
@@ -324,6 +333,17 @@ export class Analysis {
     const block = parseCidr(ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`).cidr;
     if (!block) return undefined;
     return this.externals.find((e) => e.external!.family === block.family && e.external!.start <= block.network && e.external!.end >= block.network);
+  }
+
+  /**
+   * The ports `src` may open to `dst`, as `verdict(src, dst).allowed`, from
+   * the shared side verdicts (no trace): what checks of thousands of pairs use.
+   */
+  public allowedPorts(src: Endpoint, dst: Endpoint): PortSet {
+    const egress = src.external ? PortSet.ALL : this.sideVerdict(this.side(src, 'egress'), dst);
+    if (egress.isEmpty) return egress;
+    const ingress = dst.external ? PortSet.ALL : this.sideVerdict(this.side(dst, 'ingress'), src);
+    return egress.intersect(ingress);
   }
 
   /** What `src` may open to `dst`: the intersection of its egress and `dst`'s ingress verdicts. */
@@ -838,7 +858,43 @@ export class Analysis {
       shared = { fallback: everyone ? PortSet.EMPTY : this.evaluate(e, undefined, direction, false).allowed, verdicts: new Map() };
       this.verdictsByShape.set(shape, shared);
     }
-    return { subject: e, direction, unselected: false, rules, specific, specificMembers, namedEgress, everyone, fallback: shared.fallback, verdicts: shared.verdicts };
+    const policies = this.policiesFor(e, direction);
+    const allowOnly = rules.every((r) => r.action === 'Allow') && policies.every((p) => p.layer === 1 && p.tier === policies[0].tier)
+      && policies.some((p) => p.isolates[direction]) && this.tiers.get(policies[0].tier)?.defaultAction !== 'Pass';
+    return { subject: e, direction, unselected: false, rules, specific, specificMembers, namedEgress, everyone, fallback: shared.fallback, verdicts: shared.verdicts, allowOnly };
+  }
+
+  /**
+   * The specific rules (positions in `side.specific`) that match workload
+   * `idx`: with many specific rules (a service that admits thousands of
+   * clients, one rule each) from an index built once per side, so finding a
+   * peer's rules does not test every rule.
+   */
+  private matchedSpecific(side: SideResult, idx: number): readonly number[] {
+    let index = this.memberIndexes.get(side);
+    if (!index) {
+      index = new Map();
+      for (let i = 0; i < side.specificMembers.length; i++) {
+        const seen = new Set<number>();
+        for (const set of side.specificMembers[i]) {
+          for (const m of set) {
+            if (seen.has(m)) continue;
+            seen.add(m);
+            const list = index.get(m);
+            if (list) list.push(i); else index.set(m, [i]);
+          }
+        }
+      }
+      this.memberIndexes.set(side, index);
+    }
+    return index.get(idx) ?? NO_MATCHES;
+  }
+
+  /** A workload peer's verdict key on a side: a bit mask of its specific rules, or their positions as text. */
+  private peerKey(side: SideResult, idx: number): number | string {
+    if (side.specific.length <= 30) return matchKey(side.specificMembers, idx);
+    const matched = this.matchedSpecific(side, idx);
+    return matched.length === 0 ? 0 : `${matched.join(',')},`;
   }
 
   /**
@@ -906,14 +962,29 @@ export class Analysis {
     let key: string | number;
     if (peer.external) key = this.externalKeys(side)[peer.idx - this.workloads.length];
     else {
-      key = matchKey(side.specificMembers, peer.idx);
+      key = this.peerKey(side, peer.idx);
       if (key === 0 && !side.namedEgress) return side.fallback;
       if (side.namedEgress) key = `${key}#${this.portKeys[peer.idx]}`;
     }
     let allowed = side.verdicts.get(key);
     if (!allowed) {
-      const matching = new Set(side.rules.filter((r) => (peer.external ? this.peers.externalsOf(r).has(peer.idx) : r.peer.allWorkloads || inAny(this.peers.ruleMembers(r), peer.idx))));
-      allowed = this.evaluate(side.subject!, peer, side.direction, false, matching).allowed;
+      let matching: Set<NormRule>;
+      if (peer.external) matching = new Set(side.rules.filter((r) => this.peers.externalsOf(r).has(peer.idx)));
+      else {
+        let general = this.generalRules.get(side);
+        if (!general) { general = side.rules.filter((r) => r.peer.allWorkloads); this.generalRules.set(side, general); }
+        matching = new Set(general);
+        const specific = side.specific.length <= 30 ? side.specific.filter((_, i) => inAny(side.specificMembers[i], peer.idx)) : this.matchedSpecific(side, peer.idx).map((i) => side.specific[i]);
+        for (const i of specific) matching.add(side.rules[i]);
+      }
+      if (side.allowOnly) {
+        // One isolating tier of Allow rules: the union of what the matching rules allow.
+        const on = side.direction === 'ingress' ? side.subject : peer;
+        allowed = PortSet.EMPTY;
+        for (const r of matching) allowed = allowed.union(resolvePorts(r.ports, on));
+      } else {
+        allowed = this.evaluate(side.subject!, peer, side.direction, false, matching).allowed;
+      }
       side.verdicts.set(key, allowed);
     }
     return allowed;
@@ -1004,6 +1075,7 @@ function inAny(sets: readonly ReadonlySet<number>[], idx: number): boolean {
 }
 
 const NO_RULES: readonly NormRule[] = [];
+const NO_MATCHES: readonly number[] = [];
 
 /** Runs a reader of one object; a failure becomes a problem naming the object and the field. */
 function readField(s: SourcedObject, problems: InputProblem[], read: () => void): void {

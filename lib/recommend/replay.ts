@@ -154,8 +154,8 @@ function judge(files: readonly FlowFileReport[], aggregator: FlowAggregator, pol
     const src = endpoint(o.src);
     const dst = endpoint(o.dst);
     if (!src || !dst) { unverifiable++; continue; }
+    if (analysis.allowedPorts(src, dst).has(o.protocol, o.port)) continue;
     const v = analysis.verdict(src, dst);
-    if (v.allowed.has(o.protocol, o.port)) continue;
     const probe = PortSet.range(o.protocol, o.port, o.port);
     // Egress allowed by DNS name (toFQDNs, domainNames) is the engine's to resolve:
     // a flow to an address looked up by an allowed name got through that way.

@@ -42,7 +42,7 @@ export function verifyRecommendation(manifests: readonly KubeObject[], observati
     const src = byName ? undefined : endpoint(o.src);
     const dst = byName ? undefined : endpoint(o.dst);
     if (!src || !dst) { unverifiable++; continue; }
-    if (analysis.verdict(src, dst).allowed.has(o.protocol, o.port)) allowed++;
+    if (analysis.allowedPorts(src, dst).has(o.protocol, o.port)) allowed++;
     else notAllowed.push(`${describe(o.src, ids)} -> ${describe(o.dst, ids)} ${o.port}/${o.protocol}`);
   }
   const inScope = new Set(recommended);

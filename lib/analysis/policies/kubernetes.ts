@@ -74,7 +74,11 @@ export function kubePeer(p: { [key: string]: unknown }, namespace: string, ctx: 
   const pod = at('podSelector', () => compileLabelSelector(p.podSelector));
   const podAll = p.podSelector === undefined || isEmptySelector(p.podSelector);
   if (p.namespaceSelector === undefined) return workloadPeer(pod, namespace, `pods ${showSelector(p.podSelector)} in ${namespace}`, 'k8s', podAll, false);
-  const ns = at('namespaceSelector', () => compileLabelSelector(p.namespaceSelector));
+  // A selector on the namespace's name label picks that one namespace (every
+  // namespace carries kubernetes.io/metadata.name): the peer is scoped to it,
+  // so its workloads are found without testing every namespace.
+  const named = namespaceByName(p.namespaceSelector);
+  const ns = named ?? at('namespaceSelector', () => compileLabelSelector(p.namespaceSelector));
   return workloadPeer(pod, ns, `pods ${showSelector(p.podSelector)} in namespaces ${showSelector(p.namespaceSelector)}`, 'k8s', podAll, isEmptySelector(p.namespaceSelector), representative(p.podSelector, p.namespaceSelector));
 }
 
@@ -116,4 +120,16 @@ function compilePorts(items: unknown[]): RulePorts {
     if (to < from) throw new FieldError('endPort', `${to} is below port ${from}`);
     return { protocol, from, to };
   })));
+}
+
+/** The namespace a selector names when it is exactly `{matchLabels: {kubernetes.io/metadata.name: NAME}}`. */
+export function namespaceByName(selector: unknown): string | undefined {
+  if (!selector || typeof selector !== 'object' || Array.isArray(selector)) return undefined;
+  const s = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  if (Object.keys(s).some((k) => k !== 'matchLabels' && k !== 'matchExpressions')) return undefined;
+  if (Array.isArray(s.matchExpressions) ? s.matchExpressions.length > 0 : s.matchExpressions !== undefined) return undefined;
+  const labels = s.matchLabels;
+  if (!labels || typeof labels !== 'object') return undefined;
+  const entries = Object.entries(labels);
+  return entries.length === 1 && entries[0][0] === 'kubernetes.io/metadata.name' && typeof entries[0][1] === 'string' ? entries[0][1] : undefined;
 }
