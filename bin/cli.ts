@@ -296,8 +296,9 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--label-keys <keys>', 'comma-separated label keys that identify a workload, most preferred first')
     .option('--strict', 'fail on any malformed line')
     .option('--force', 'with --out: replace files there that recommend did not write')
+    .option('--against <paths...>', 'the deployed policies: report their rules that allow what no observed flow used, with the narrower rule the flows justify')
     .action(async (files: string[], o: RecommendCliOptions) => {
-      exitCode = await recommendCommand(io, files, o);
+      exitCode = await recommendCommand(io, files, o, (paths) => readPaths(paths, {}));
     });
 
   try {

@@ -2,6 +2,7 @@
 // loaded only when this command runs (type imports below are erased).
 import * as fs from 'fs';
 import * as path from 'path';
+import type { LoadResult } from '../lib/analysis/load';
 import type { FlowFileReport, Recommendation } from '../lib/recommend';
 
 /** Where the command writes. */
@@ -23,6 +24,7 @@ export interface RecommendCliOptions {
   readonly labelKeys?: string;
   readonly strict?: boolean;
   readonly force?: boolean;
+  readonly against?: string[];
 }
 
 /**
@@ -30,8 +32,8 @@ export interface RecommendCliOptions {
  * `--out`) and the report on stderr. Returns the exit code: 1 when the
  * analyzer finds the recommendation wrong, 2 for malformed input with `--strict`.
  */
-export async function recommendCommand(io: RecommendOutput, files: readonly string[], o: RecommendCliOptions): Promise<number> {
-  const { recommendFromFiles, RecommendEngine, RecommendMode, FlowFormat } = await import('../lib/recommend');
+export async function recommendCommand(io: RecommendOutput, files: readonly string[], o: RecommendCliOptions, readPolicies?: (paths: readonly string[]) => LoadResult): Promise<number> {
+  const { recommendFromFiles, overPermissiveFromFiles, RecommendEngine, RecommendMode, FlowFormat } = await import('../lib/recommend');
   const prefixLength = bits(o.prefixLength, 32, '--prefix-length');
   const prefixLengthV6 = bits(o.prefixLengthV6, 128, '--prefix-length-v6');
   const started = Date.now();
@@ -51,11 +53,17 @@ export async function recommendCommand(io: RecommendOutput, files: readonly stri
     io.stderr(`error: ${malformed} malformed line(s) (--strict); nothing written\n`);
     return 2;
   }
+  // Deployed policies against the same flows: what they allow that no flow used.
+  const against = o.against && readPolicies ? overPermissiveFromFiles(files, readPolicies(o.against), { format: o.format === 'auto' ? undefined : (o.format as typeof FlowFormat[keyof typeof FlowFormat]) }) : undefined;
+  if (against) {
+    io.stderr(`deployed policies (${o.against!.join(' ')}): ${against.filter((a) => a.finding === 'unused').length} rule(s) no observed flow used, ${against.filter((a) => a.finding === 'narrower').length} broader than the flows\n`);
+    for (const a of against) io.stderr(`  ${a.finding === 'unused' ? 'UNUSED  ' : 'NARROWER'} ${a.rule}: allows ${a.peer} on ${a.ports}; ${a.suggestion}\n`);
+  }
   if (o.out) {
     const refused = writeOutputs(o.out, {
       'policies.yaml': `${MARK_HASH}\n${result.yaml}`,
       'policies.ts': `${MARK_SLASH}\n${result.typescript}`,
-      'report.json': `${JSON.stringify({ generator: GENERATOR, ...result.report }, undefined, 2)}\n`,
+      'report.json': `${JSON.stringify({ generator: GENERATOR, ...result.report, ...(against ? { against } : {}) }, undefined, 2)}\n`,
     }, o.force ?? false);
     if (refused) { io.stderr(`error: ${refused}\n`); return 2; }
     io.stderr(`wrote ${path.join(o.out, 'policies.yaml')}, policies.ts and report.json\n`);

@@ -90,7 +90,7 @@ const STAND_IN_FILE = '<observed workloads>';
  * given workload of its namespace whose pods carry its labels (its container
  * ports resolve named ports), else a stand-in with its observed labels.
  */
-function observedAnalysis(observations: readonly Observation[], policies: LoadResult, options: ReplayOptions): { analysis: Analysis; endpoint: (end: AggregateEnd) => Endpoint | undefined } {
+export function observedAnalysis(observations: readonly Observation[], policies: LoadResult, options: ReplayOptions): { analysis: Analysis; endpoint: (end: AggregateEnd) => Endpoint | undefined } {
   const { workloads, ids } = standInWorkloads(observations);
   // A stand-in never takes the id of a given workload (it would replace it).
   const givenIds = new Set(policies.objects.filter((o) => WORKLOAD_KINDS[o.object.kind] !== undefined).map((o) => `${o.object.metadata.namespace ?? 'default'}/${o.object.metadata.name}`));
