@@ -95,9 +95,6 @@ export class HubbleReader {
    * key order; strings with escapes and nested surprises go to the full parse.
    */
   private fast(text: string, start: number, end: number): LineResult | undefined {
-    // Only a whole object is read by the scan: a line cut short (a truncated
-    // export) goes to JSON.parse, which calls it malformed.
-    if (!wholeObject(text, start, end)) return undefined;
     // Each key is looked for first where Hubble prints it, after the previous one.
     const verdictAt = this.find(text, K_VERDICT, start, end);
     const l4At = this.findAfter(text, K_L4, verdictAt, start, end);
@@ -113,9 +110,14 @@ export class HubbleReader {
       return type === undefined ? undefined : { skip: `Type ${type}` };
     }
     const replyAt = this.findAfter(text, K_IS_REPLY, typeAt, start, end);
-    const replyChar = replyAt >= 0 ? text.charCodeAt(replyAt + 11) : -1;
+    // Only a whole line is read by the scan: after is_reply (which Hubble prints
+    // after the flow's nested objects) the line must close the flow object, and
+    // the wrapper around it, and nothing else. A line cut short (a truncated
+    // export) goes to JSON.parse, which calls it malformed.
+    if (replyAt < 0 || !closesAfter(text, replyAt, end, text.startsWith('{"flow":', start) ? 2 : 1)) return undefined;
+    const replyChar = text.charCodeAt(replyAt + 11);
     if (replyAt >= 0 && replyChar !== 116 && replyChar !== 102) return undefined; // neither true nor false: let JSON.parse read it
-    if (replyChar === 116 /* t */ || (replyAt < 0 && this.find(text, K_REPLY_TRUE, start, end) >= 0)) return { skip: 'reply' };
+    if (replyChar === 116 /* t */) return { skip: 'reply' };
     let allowed: boolean | undefined = true;
     if (!text.startsWith('FORWARDED"', verdictAt + 11)) {
       const verdict = stringAt(text, verdictAt + 11, end);
@@ -229,10 +231,10 @@ export class HubbleReader {
 }
 
 /** The keys the field scan looks for. */
-const KEYS = ['"verdict":"', '"l4":{"', '"source":{', '"destination":{', '"Type":"', '"is_reply":', '"reply":true', '"IP":{', '"source_names":[', '"destination_names":['];
+const KEYS = ['"verdict":"', '"l4":{"', '"source":{', '"destination":{', '"Type":"', '"is_reply":', '"IP":{', '"source_names":[', '"destination_names":['];
 /** The part of each key searched for (a rare first character makes the search fast); the rest is checked. */
 const ANCHORS = KEYS.map((k) => (k === '"is_reply":' ? 'y":' : k.slice(1)));
-const [K_VERDICT, K_L4, K_SOURCE, K_DESTINATION, K_TYPE, K_IS_REPLY, K_REPLY_TRUE, K_IP, K_SOURCE_NAMES, K_DESTINATION_NAMES] = KEYS.map((_, i) => i);
+const [K_VERDICT, K_L4, K_SOURCE, K_DESTINATION, K_TYPE, K_IS_REPLY, K_IP, K_SOURCE_NAMES, K_DESTINATION_NAMES] = KEYS.map((_, i) => i);
 
 const ADDRESS = Symbol('address');
 const SKIP = Symbol('skip');
@@ -300,18 +302,18 @@ function stringField(s: string, key: string, from: number, to: number): string |
 }
 
 /**
- * Whether `s[start, end)` is one whole JSON object as far as the field scan
- * needs: it opens with `{`, closes with `}`, and has as many of each (a
- * brace inside a string may make a whole line fail this; it then takes the
- * full parse). Counted with native searches, not character by character.
+ * Whether the text from `at` to `end` closes exactly `depth` more objects
+ * than it opens, ending with the last close (spaces aside): the tail of a
+ * whole Hubble line after `is_reply` (`...,"interface":{...},"Summary":"..."},
+ * "time":"..."}`). A brace inside a string there sends the line to the full
+ * parse.
  */
-function wholeObject(s: string, start: number, end: number): boolean {
+function closesAfter(s: string, at: number, end: number, depth: number): boolean {
   let last = end - 1;
-  while (last > start && (s.charCodeAt(last) === 32 || s.charCodeAt(last) === 9)) last--;
-  if (s.charCodeAt(start) !== 123 || s.charCodeAt(last) !== 125) return false;
-  let open = 0;
-  for (let i = s.indexOf('{', start); i >= 0 && i < end; i = s.indexOf('{', i + 1)) open++;
-  let close = 0;
-  for (let i = s.indexOf('}', start); i >= 0 && i < end; i = s.indexOf('}', i + 1)) close++;
-  return open === close;
+  while (last > at && (s.charCodeAt(last) === 32 || s.charCodeAt(last) === 9)) last--;
+  if (s.charCodeAt(last) !== 125) return false;
+  let balance = 0;
+  for (let i = s.indexOf('}', at); i >= 0 && i <= last; i = s.indexOf('}', i + 1)) balance++;
+  for (let i = s.indexOf('{', at); i >= 0 && i < last; i = s.indexOf('{', i + 1)) balance--;
+  return balance === depth;
 }
