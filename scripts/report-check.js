@@ -22,7 +22,7 @@ const tenants = tenantNames(3);
 const chart = new cdk8s.Chart(new cdk8s.App(), 'workloads');
 for (const t of tenants) addCaasWorkloads(chart, t);
 const workloads = [...chart.toJson(),
-  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' }, spec: { template: { metadata: { labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'coredns', ports: [{ containerPort: 53, protocol: 'UDP' }] }] } } } }];
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' }, spec: { selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, template: { metadata: { labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'coredns', image: 'coredns/coredns', ports: [{ containerPort: 53, protocol: 'UDP' }] }] } } } }];
 const workloadFile = path.join(out, 'seed-003-workloads.json');
 fs.writeFileSync(workloadFile, JSON.stringify(workloads));
 const html = path.join(out, 'seed-003.html');
