@@ -30,20 +30,20 @@ const ANY_VALUE = 'any-value';
  * `In`, a placeholder for `Exists`; `NotIn` and `DoesNotExist` require none.
  * Undefined when the selector cannot be read or no labels satisfy it.
  */
-export function requiredLabels(selector: unknown, keyMap: (key: string) => string = (k) => k): Labels | undefined {
+export function requiredLabels(selector: unknown): Labels | undefined {
   if (selector === undefined || selector === null) return {};
   if (typeof selector !== 'object') return undefined;
   const s = selector as LabelSelectorJson;
   const out: { [key: string]: string } = {};
-  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (typeof v === 'string') out[keyMap(k)] = v;
+  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (typeof v === 'string') out[k] = v;
   for (const e of s.matchExpressions ?? []) {
     if (typeof e.key !== 'string') return undefined;
-    const key = keyMap(e.key);
+    const key = e.key;
     if (e.operator === 'In' && Array.isArray(e.values) && e.values.length > 0 && out[key] === undefined) out[key] = String(e.values[0]);
     if (e.operator === 'Exists' && out[key] === undefined) out[key] = ANY_VALUE;
   }
   try {
-    return compileLabelSelector(selector, keyMap)(out) ? out : undefined;
+    return compileLabelSelector(selector)(out) ? out : undefined;
   } catch {
     return undefined;
   }
@@ -82,25 +82,4 @@ export const ENTIRE_CLUSTER: Representative = { labels: {}, nsLabels: {}, text: 
 export function representativeEndpoint(r: Representative): Endpoint {
   const namespace = r.namespace ?? ANY_NAMESPACE;
   return makeWorkload(-1, `(${r.text})`, 'Representative', namespace, r.labels, { ...r.nsLabels, [NAME_LABEL]: namespace }, [], undefined, undefined);
-}
-
-const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
-const CILIUM_NAMESPACE_LABELS = 'io.cilium.k8s.namespace.labels.';
-
-/**
- * The representative of a Cilium endpoint selector that reaches beyond the
- * policy's namespace: its namespace keys (`io.kubernetes.pod.namespace`,
- * `io.cilium.k8s.namespace.labels.*`) become the namespace's name and labels.
- */
-export function ciliumRepresentative(selector: unknown, keyMap: (key: string) => string): Representative | undefined {
-  const all = requiredLabels(selector, keyMap);
-  if (!all) return undefined;
-  const labels: { [key: string]: string } = {};
-  const nsLabels: { [key: string]: string } = {};
-  for (const [k, v] of Object.entries(all)) {
-    if (k === POD_NAMESPACE_KEY) nsLabels[NAME_LABEL] = v;
-    else if (k.startsWith(CILIUM_NAMESPACE_LABELS)) nsLabels[k.slice(CILIUM_NAMESPACE_LABELS.length)] = v;
-    else labels[k] = v;
-  }
-  return make(labels, nsLabels);
 }

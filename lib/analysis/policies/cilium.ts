@@ -4,7 +4,7 @@ import { ciliumKey, compileLabelSelector, isEmptySelector, LabelSelectorJson } f
 import { anyOf, anyPeer, at, cidrField, cidrItems, cidrPeer, DialectParser, domainPeer, eachRule, warn, FieldError, IN_DEFAULT_TIER, list, nobody, NO_PORTS, normPolicy, obj, ParseContext, policyIdentity, portNumber, rulePorts, workloadPeer } from './common';
 import { AnalyzedProtocol } from '../port-set';
 import { describeCiliumL7 } from './l7';
-import { ciliumRepresentative, ENTIRE_CLUSTER } from '../representatives';
+import { ENTIRE_CLUSTER, representative } from '../representatives';
 
 /** Cilium policies join Kubernetes ones in the default tier; deny rules come first. */
 const CILIUM_ALLOW_ORDER = 1000;
@@ -187,22 +187,13 @@ const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 /**
- * Whether a selector reads labels only Cilium's view has: the pod's
- * namespace, its namespace's labels, its service account, or other
- * `io.cilium.` / `io.kubernetes.` keys Cilium adds. Keys are read with
- * their source prefix (`k8s:`, `any:`) stripped.
- */
-function readsCiliumLabels(selector: unknown): boolean {
-  const sel = obj(selector, '');
-  const keys = [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))].map(ciliumKey);
-  return keys.some((k) => k.startsWith('io.cilium.') || k.startsWith('io.kubernetes.') || k.includes(':'));
-}
-
-/**
  * A Cilium endpoint selector as a selector on pod labels and one on
  * namespace labels (`io.kubernetes.pod.namespace` is the namespace's
  * `kubernetes.io/metadata.name`, `io.cilium.k8s.namespace.labels.X` its label
- * X); undefined when it reads other labels of Cilium's view.
+ * X); undefined when it reads other labels only Cilium's view has (its
+ * service account, other `io.cilium.`/`io.kubernetes.` keys, `reserved:`
+ * and other sourced keys), which no split can express. Keys are read with
+ * their source prefix (`k8s:`, `any:`) stripped.
  */
 function splitBySubject(selector: { [key: string]: unknown }): { pod: LabelSelectorJson; namespace: LabelSelectorJson } | undefined {
   const pod: { matchLabels: { [key: string]: unknown }; matchExpressions: unknown[] } = { matchLabels: {}, matchExpressions: [] };
@@ -228,35 +219,35 @@ function splitBySubject(selector: { [key: string]: unknown }): { pod: LabelSelec
   return { pod: pod as LabelSelectorJson, namespace: namespace as LabelSelectorJson };
 }
 
+/** Whether a selector reads labels beyond the pod's own: then it is tested on Cilium's view of the endpoint. */
+function readsCiliumLabels(selector: unknown): boolean {
+  const split = splitBySubject(obj(selector, ''));
+  return split === undefined || !isEmptySelector(split.namespace);
+}
+
 /**
  * A `fromEndpoints`/`toEndpoints` selector, scoped as Cilium scopes it
  * (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector): in a
  * namespaced policy, to the policy's namespace unless the selector reads the
  * pod namespace label or any namespace label (`io.cilium.k8s.namespace.labels.*`);
- * a selector on `reserved:` labels is left as it is (it selects no pod here);
  * in a clusterwide policy, to endpoints that have a namespace (every pod).
+ * A selector on `reserved:` labels, which Cilium leaves unscoped, selects no
+ * pod here either way.
  */
 function endpointPeer(raw: unknown, namespace: string | undefined): PeerMatcher {
   const sel = obj(raw, '');
-  const matcher = compileLabelSelector(sel, ciliumKey);
-  const rawKeys = [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))];
-  const keys = rawKeys.map(ciliumKey);
-  const reserved = rawKeys.some((k) => k.startsWith('reserved:'));
-  const readsNamespace = keys.some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));
-  const scoped = namespace !== undefined && !readsNamespace && !reserved;
+  const split = splitBySubject(sel);
+  const readsNamespace = split ? !isEmptySelector(split.namespace) : [...Object.keys(obj(sel.matchLabels, 'matchLabels')), ...list(sel.matchExpressions, 'matchExpressions').map((e) => String(obj(e, '').key))]
+    .map(ciliumKey).some((k) => k === POD_NAMESPACE_KEY || k.startsWith(NAMESPACE_LABELS_PREFIX));
+  const scoped = namespace !== undefined && !readsNamespace;
   const text = `endpoints ${JSON.stringify(sel)}${scoped ? ` in ${namespace}` : ''}`;
-  const representative = scoped || reserved ? undefined : ciliumRepresentative(sel, ciliumKey);
+  if (!split) return workloadPeer(compileLabelSelector(sel, ciliumKey), scoped ? namespace : () => true, text, 'cilium', isEmptySelector(sel), !scoped);
   // A selector's requirements are ANDed per key, so one on pod labels and on
   // the namespace (its name, its labels) splits into a pod selector and a
   // namespace selector: the analyzer then skips whole namespaces, and builds
   // no Cilium view (namespace labels copied in) for thousands of workloads.
-  const split = splitBySubject(sel);
-  if (split) {
-    const pod = compileLabelSelector(split.pod);
-    const ns = scoped ? namespace : compileLabelSelector(split.namespace);
-    return workloadPeer(pod, ns, text, 'k8s', isEmptySelector(split.pod), !scoped && isEmptySelector(split.namespace), representative);
-  }
-  return workloadPeer(matcher, scoped ? namespace : () => true, text, 'cilium', isEmptySelector(sel), !scoped, representative);
+  const ns = scoped ? namespace : compileLabelSelector(split.namespace);
+  return workloadPeer(compileLabelSelector(split.pod), ns, text, 'k8s', isEmptySelector(split.pod), !scoped && isEmptySelector(split.namespace), scoped ? undefined : representative(split.pod, split.namespace));
 }
 
 function entityPeer(entity: string, field: string): PeerMatcher {
