@@ -71,7 +71,12 @@ interface ReadOptions {
 }
 
 /** `--stack`, repeatable: which stacks of a cloud assembly to read. */
-const stackOption = () => new Option('--stack <name>', 'with a cloud assembly (cdk.out): read only this stack (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]);
+const stackOption = () => repeatable('--stack <name>', 'with a cloud assembly (cdk.out): read only this stack (repeatable)');
+
+/** An option given once per value (`--x a --x b`), collected into a list. */
+function repeatable(flags: string, description: string): Option {
+  return new Option(flags, description).argParser((v: string, prev: string[] = []) => [...prev, v]);
+}
 
 /**
  * Reads the given paths; a path that does not exist is a usage error. A
@@ -98,7 +103,7 @@ function isLink(p: string): boolean {
 }
 
 /** `--pod-cidr`, repeatable. */
-const podCidrOption = () => new Option('--pod-cidr <cidr>', 'where pods get addresses (repeatable; on EKS, the VPC CIDRs): address rules of Kubernetes, Calico and admin policies then match pods').argParser((v: string, prev: string[] = []) => [...prev, v]);
+const podCidrOption = () => repeatable('--pod-cidr <cidr>', 'where pods get addresses (repeatable; on EKS, the VPC CIDRs): address rules of Kubernetes, Calico and admin policies then match pods');
 
 function load(io: CliOutput, paths: string[], options: ReadOptions): Analysis {
   const started = Date.now();

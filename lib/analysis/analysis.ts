@@ -322,6 +322,11 @@ export class Analysis {
     }
   }
 
+  /** A workload's container ports as text: workloads with equal text resolve named ports alike. */
+  public portKey(w: Endpoint): string {
+    return this.portKeys[w.idx] ?? '';
+  }
+
   /** The workload with this id (`namespace/name`), or undefined. */
   public workload(id: string): Endpoint | undefined {
     this.byId ??= new Map(this.workloads.map((w) => [w.id, w]));

@@ -52,7 +52,7 @@ export function exposure(analysis: Analysis): Exposure[] {
     const cache = new Map<string, Omit<Exposure, 'workload'>[]>();
     for (const w of analysis.workloads) {
       const policies = analysis.policiesFor(w, direction);
-      const key = `${policies.map((p) => p.key).join('\n')}#${direction === 'ingress' ? w.ports.map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`).join(',') : ''}`;
+      const key = `${policies.map((p) => p.key).join('\n')}#${direction === 'ingress' ? analysis.portKey(w) : ''}`;
       let found = cache.get(key);
       if (!found) {
         found = policies.length === 0 ? unprotected(direction) : openings(analysis, w, direction, inputNamespaces, internet);

@@ -8,7 +8,7 @@ import { NormRule } from '../analysis/model';
 import { PortSet } from '../analysis/port-set';
 import { resolvePorts } from '../analysis/policies/common';
 import { Observation } from './aggregate';
-import { observedAnalysis, ReplayOptions } from './replay';
+import { endText, observeFlows, observedAnalysis, ReplayOptions } from './replay';
 
 /** An Allow rule of the deployed policies, against what was observed. */
 export interface RuleUse {
@@ -54,7 +54,7 @@ export function overPermissiveRules(observations: readonly Observation[], deploy
         for (const r of p[direction] ?? []) {
           if (r.action !== 'Allow' || !r.peer.matches(peer)) continue;
           if (resolvePorts(r.ports, direction === 'ingress' ? subject : peer).intersect(probe).isEmpty) continue;
-          note(r, o.dst.kind === 'block' && peer === dst ? o.dst.cidr : o.src.kind === 'block' && peer === src ? o.src.cidr : peer.id, probe);
+          note(r, endText(peer === dst ? o.dst : o.src, peer), probe);
         }
       }
     }
@@ -84,4 +84,9 @@ export function overPermissiveRules(observations: readonly Observation[], deploy
     }
   }
   return out;
+}
+
+/** Reads flow files and judges deployed policies against them (see overPermissiveRules). */
+export function overPermissiveFromFiles(files: readonly string[], deployed: LoadResult, options: ReplayOptions = {}): RuleUse[] {
+  return overPermissiveRules(observeFlows(files, options).aggregator.observations(), deployed, options);
 }

@@ -11,6 +11,6 @@ export { buildPlan, RecommendEngine, RecommendMode, SYSTEM_NAMESPACES, type Plan
 export { addPlanToChart, planChart, targetOf } from './render';
 export { planToTypeScript } from './typescript';
 export { verifyRecommendation, type Verification } from './verify';
-export { overPermissiveFromFiles, recommendFromFiles, recommendFromFlows, type RecommendOptions, type Recommendation, type RecommendationReport } from './recommend';
+export { recommendFromFiles, recommendFromFlows, type RecommendOptions, type Recommendation, type RecommendationReport } from './recommend';
 export { explainFlowLine, replayFlows, replayText, type ReplayOptions, type ReplayResult, type DeniedConnection } from './replay';
-export { overPermissiveRules, type RuleUse } from './against';
+export { overPermissiveFromFiles, overPermissiveRules, type RuleUse } from './against';

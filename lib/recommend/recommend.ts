@@ -7,8 +7,6 @@ import { buildPlan, PlanOptions, RecommendationPlan, RecommendEngine, RecommendM
 import { FlowFileReport, readFlowFile, ReadFlowsOptions } from './read-flows';
 import { hasStagedKinds, planChart } from './render';
 import { planToTypeScript } from './typescript';
-import { LoadResult } from '../analysis/load';
-import { overPermissiveRules, RuleUse } from './against';
 import { verifyRecommendation, Verification } from './verify';
 
 /** Options of a recommendation. */
@@ -63,17 +61,6 @@ export function recommendFromFiles(files: readonly string[], options: RecommendO
   return recommendFromAggregate(aggregator, options, reports);
 }
 
-/**
- * Reads flow files and judges deployed policies against them: the Allow
- * rules no observed flow used, and those the flows used only part of, with
- * the narrower rule they justify. Workloads are read with every stable label
- * (the deployed policies may select on any).
- */
-export function overPermissiveFromFiles(files: readonly string[], deployed: LoadResult, options: ReadFlowsOptions & { podCidrs?: readonly string[] } = {}): RuleUse[] {
-  const aggregator = new FlowAggregator();
-  for (const f of files) readFlowFile(f, (flow) => aggregator.add(flow), { ...options, identityKeys: options.identityKeys ?? [] });
-  return overPermissiveRules(aggregator.observations(), deployed, options);
-}
 
 /** Recommends policies for flows given in memory. */
 export function recommendFromFlows(flows: Iterable<ObservedFlow>, options: RecommendOptions): Recommendation {

@@ -75,11 +75,20 @@ export interface ReplayResult {
  * stable label, so policies that select on any of them apply).
  */
 export function replayFlows(flowFiles: readonly string[], policies: LoadResult, options: ReplayOptions = {}): ReplayResult {
+  const { files, aggregator } = observeFlows(flowFiles, options);
+  return judge(files, aggregator, policies, options);
+}
+
+/**
+ * Reads flow files into distinct connections for judging a given policy
+ * set: workloads keep every stable label, not only the identity keys, since
+ * the policies may select on any.
+ */
+export function observeFlows(flowFiles: readonly string[], options: ReadFlowsOptions = {}): { files: FlowFileReport[]; aggregator: FlowAggregator } {
   const aggregator = new FlowAggregator();
-  // Every stable label, not only the identity keys: the policies may select on any.
   const read = { ...options, identityKeys: options.identityKeys ?? [] };
   const files = flowFiles.map((f) => readFlowFile(f, (flow: ObservedFlow) => aggregator.add(flow), read));
-  return judge(files, aggregator, policies, options);
+  return { files, aggregator };
 }
 
 /** Where the stand-ins for observed workloads come from, as a source label. */
@@ -187,7 +196,7 @@ function judge(files: readonly FlowFileReport[], aggregator: FlowAggregator, pol
 }
 
 /** An observed end as text: a workload's id, an address block's CIDR (not the analyzer's merged blocks). */
-function endText(end: AggregateEnd, e: Endpoint): string {
+export function endText(end: AggregateEnd, e: Endpoint): string {
   return end.kind === 'workload' ? e.id : end.kind === 'block' ? end.cidr : end.kind;
 }
 
