@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runCli, shown } from '../../bin/cli';
+import { cli } from '../cli/run';
 import { writeText } from '../../lib/analysis/format';
 import { artifactUri, lint, toSarif } from '../../lib/analysis/lint/rules';
 import { aliasProblem } from '../../lib/analysis/yaml-documents';
@@ -159,13 +160,6 @@ describe('6. exit codes: 0 ok, 1 findings or changes, 2 usage or input errors', 
 
 describe('7. CI gates that cannot pass by accident', () => {
   const np = (ports: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: db-in, namespace: a }\nspec:\n  podSelector: { matchLabels: { app: db } }\n  ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }], ports: [${ports}] }]\n`;
-  const cli = async (...args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(['node', 'eks-zero-trust', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-    return { code, stdout, stderr };
-  };
-
   test('diff of policy-only directories compares the policies and exits 1 on a change', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ezt-gate-'));
     fs.mkdirSync(path.join(dir, 'old'));

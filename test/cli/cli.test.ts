@@ -2,16 +2,9 @@ import * as fs from 'fs';
 import * as yaml from 'js-yaml';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../bin/cli';
+import { cli } from './run';
 import { caasScenario, hubbleExport, whiskerExport } from '../recommend/flows';
 
-/** Runs the CLI as `eks-zero-trust ARGS...`, capturing its output. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['node', 'eks-zero-trust', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-  return { code, stdout, stderr };
-}
 
 const deployment = (ns: string, app: string, port: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace: ns }, spec: { template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, ports: [{ containerPort: port }] }] } } } });
 const denyAll = (ns: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });

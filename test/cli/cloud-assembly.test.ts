@@ -3,17 +3,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../bin/cli';
+import { cli } from './run';
 import { buildApp } from '../../examples/caas-tenants/app';
 import { loadCloudAssembly } from '../../lib/analysis/cloud-assembly';
 import { SecuredCluster } from 'eks-zero-trust';
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['node', 'eks-zero-trust', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-  return { code, stdout, stderr };
-}
 
 describe('a cloud assembly', () => {
   let outdir: string;

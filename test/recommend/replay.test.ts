@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../bin/cli';
+import { cli } from '../cli/run';
 import { loadText } from 'eks-zero-trust/analysis';
 import { explainFlowLine, recommendFromFiles, RecommendEngine, RecommendMode, replayFlows } from 'eks-zero-trust/recommend';
 import { caasScenario, hubbleExport, hubbleLine, tenantWorkloads } from './flows';
@@ -12,13 +12,6 @@ const flowsFile = path.join(work, 'flows.jsonl');
 fs.writeFileSync(flowsFile, hubbleExport(caasScenario(['acme', 'globex'])));
 const recommended = recommendFromFiles([flowsFile], { engine: RecommendEngine.CILIUM, mode: RecommendMode.ENFORCED });
 const withoutRabbitmq = recommended.yaml.split('\n---\n').filter((d) => !/rabbitmq/.test(d) || /kind: Namespace/.test(d)).join('\n---\n');
-
-const cli = async (...args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['node', 'eks-zero-trust', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-  return { code, stdout, stderr };
-};
 
 test('the recommended policies deny none of the flows they came from; DNS-name egress is left to the engine', () => {
   const r = replayFlows([flowsFile], loadText(recommended.yaml, 'policies.yaml'));

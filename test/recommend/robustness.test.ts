@@ -2,19 +2,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../bin/cli';
+import { cli } from '../cli/run';
 import { recommendFromFiles, RecommendEngine } from 'eks-zero-trust/recommend';
 import { caasScenario, hubbleLine, KUBE_DNS, SampleWorkload, tenantWorkloads } from './flows';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ezt-rec-'));
 const write = (lines: string[]) => { const f = path.join(dir(), 'flows.jsonl'); fs.writeFileSync(f, `${lines.join('\n')}\n`); return f; };
-const cli = async (...args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['node', 'eks-zero-trust', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-  return { code, stdout, stderr };
-};
-
 describe('1. flows without identity labels are skipped with a reason; the rest is written', () => {
   const t = tenantWorkloads('acme');
   const job = (name: string): SampleWorkload => ({ namespace: 'tenant-acme', name, kind: 'Deployment', labels: { 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': 'd9a1c2e3', 'batch.kubernetes.io/controller-uid': 'd9a1c2e3' } });
