@@ -187,7 +187,8 @@ export class Analysis {
   /**
    * Workloads whose pods use the host's network (`hostNetwork: true`): not
    * analyzed as pods. They have their node's address; pod selectors of
-   * NetworkPolicy do not isolate them (Kubernetes leaves it undefined) and
+   * NetworkPolicy do not isolate them (kubernetes.io/docs/concepts/services-networking/network-policies/
+   * #networkpolicy-and-hostnetwork-pods: the behaviour is undefined) and
    * Calico and Cilium treat their traffic as the host's.
    */
   public get hostNetworkWorkloads(): readonly string[] {

@@ -123,6 +123,12 @@ describe('protocols and ports', () => {
   });
 });
 
+test('ipVersion restricts a rule to one address family', () => {
+  const a = analyze(...base, webEgress('{ nets: [0.0.0.0/0, "::/0"] }').replace('egress: [{ action: Allow,', 'egress: [{ action: Allow, ipVersion: 4,'));
+  expect(allowed(a, 'a/web', '203.0.113.9')).toBe('all');
+  expect(allowed(a, 'a/web', '2001:db8::1')).toBe('nothing');
+});
+
 describe('types when omitted (policy_common.go)', () => {
   test('egress rules only: the policy is Egress, and ingress stays open', () => {
     const a = analyze(...base, np('a', 'web-out', "  selector: app == 'web'\n  egress: [{ action: Allow, destination: { selector: app == 'db' } }]\n"));

@@ -125,6 +125,8 @@ function calicoRule(r: { [key: string]: unknown }, direction: 'ingress' | 'egres
   for (const key of ['icmp', 'notICMP']) if (r[key] !== undefined && !icmp) throw new FieldError(key, 'needs protocol ICMP or ICMPv6 (Calico rejects ICMP fields with other protocols)');
   const destination = obj(r.destination, 'destination');
   const source = obj(r.source, 'source');
+  // ipVersion "restricts the rule to only match a specific IP version"
+  // (projectcalico/api pkg/apis/projectcalico/v3/policy_common.go, Rule.IPVersion).
   const ipVersion = r.ipVersion === undefined ? undefined : r.ipVersion === 4 || r.ipVersion === 6 ? r.ipVersion : undefined;
   if (r.ipVersion !== undefined && ipVersion === undefined) throw new FieldError('ipVersion', `${JSON.stringify(r.ipVersion)} is not 4 or 6`);
   const peerField = direction === 'ingress' ? 'source' : 'destination';
