@@ -209,6 +209,8 @@ export class Analysis {
   private readonly peers: PeerIndex;
   private readonly externalKeyCache = new WeakMap<SideResult, string[]>();
   private readonly memberIndexes = new WeakMap<SideResult, Map<number, number[]>>();
+  /** Per side, whether its rules carry L7 rules (found once, not per connection). */
+  private readonly sidesWithL7 = new WeakMap<SideResult, boolean>();
   /** Per side, its rules that match every workload (found once, not per peer). */
   private readonly generalRules = new WeakMap<SideResult, NormRule[]>();
   private readonly externalGroupCache = new WeakMap<SideResult, AddressGroup[]>();
@@ -416,7 +418,13 @@ export class Analysis {
     const src = this.endOf(c.src);
     const dst = this.endOf(c.dst);
     if (!src || !dst) return [];
-    const carries = (e: Endpoint, d: Direction) => !e.external && this.side(e, d).rules.some((r) => r.l7.length > 0);
+    const carries = (e: Endpoint, d: Direction) => {
+      if (e.external) return false;
+      const side = this.side(e, d);
+      let l7 = this.sidesWithL7.get(side);
+      if (l7 === undefined) { l7 = side.rules.some((r) => r.l7.length > 0); this.sidesWithL7.set(side, l7); }
+      return l7;
+    };
     if (!carries(src, 'egress') && !carries(dst, 'ingress')) return [];
     const v = this.verdict(src, dst);
     const out = new Set<string>();

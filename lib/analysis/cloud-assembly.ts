@@ -59,9 +59,7 @@ export function loadCloudAssembly(dir: string, options: CloudAssemblyOptions = {
     for (const p of result.problems) problems.push(p);
   };
   for (const stack of stacks.filter((s) => wanted.length === 0 || wanted.includes(s.id) || wanted.includes(s.name))) {
-    for (const template of templatesOf(dir, stack.template)) {
-      const file = path.join(dir, template);
-      const resources = ((JSON.parse(fs.readFileSync(file, 'utf8')) as Json).Resources ?? {}) as { [id: string]: Json };
+    for (const { file, resources } of templatesOf(dir, stack.template)) {
       for (const [logicalId, resource] of Object.entries(resources)) {
         const props = (resource.Properties ?? {}) as Json;
         if (resource.Type === 'Custom::AWSCDK-EKS-KubernetesResource' && props.Manifest !== undefined) {
@@ -84,13 +82,14 @@ export function loadCloudAssembly(dir: string, options: CloudAssemblyOptions = {
   return { objects, problems };
 }
 
-/** A stack's template and its nested stacks' templates (from their `aws:asset:path`), in order. */
-function templatesOf(dir: string, template: string): string[] {
-  const out: string[] = [];
+/** A stack's template and its nested stacks' templates (from their `aws:asset:path`), in order, each read once. */
+function templatesOf(dir: string, template: string): { file: string; resources: { [id: string]: Json } }[] {
+  const out: { file: string; resources: { [id: string]: Json } }[] = [];
   const visit = (t: string) => {
-    if (out.includes(t) || !fs.existsSync(path.join(dir, t))) return;
-    out.push(t);
-    const resources = ((JSON.parse(fs.readFileSync(path.join(dir, t), 'utf8')) as Json).Resources ?? {}) as { [id: string]: Json };
+    const file = path.join(dir, t);
+    if (out.some((x) => x.file === file) || !fs.existsSync(file)) return;
+    const resources = ((JSON.parse(fs.readFileSync(file, 'utf8')) as Json).Resources ?? {}) as { [id: string]: Json };
+    out.push({ file, resources });
     for (const r of Object.values(resources)) {
       const nested = (r.Metadata as Json | undefined)?.['aws:asset:path'];
       if (r.Type === 'AWS::CloudFormation::Stack' && typeof nested === 'string') visit(nested);

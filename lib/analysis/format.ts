@@ -31,11 +31,14 @@ function buffered(write: Write): { put: (text: string) => void; flush: () => voi
  * restrictions, then egress by DNS name. Nothing is kept: a cluster of
  * thousands of open workloads prints millions of rows.
  */
-function eachRow(analysis: Analysis, focus: string | undefined, visit: (r: Row) => void): void {
+function eachRow(analysis: Analysis, focus: string | undefined, visit: (r: Row) => void, withL7 = true): void {
   const hit = (e: ConnectionEnd) => !focus || e === focus;
-  analysis.eachConnection((c) => { if (hit(c.src) || hit(c.dst)) visit({ src: c.src, dst: c.dst, allowed: c.allowed, l7: analysis.l7Of(c) }); });
+  analysis.eachConnection((c) => { if (hit(c.src) || hit(c.dst)) visit({ src: c.src, dst: c.dst, allowed: c.allowed, l7: withL7 ? analysis.l7Of(c) : NO_L7 }); });
   for (const d of analysis.domainEgress()) if (hit(d.src)) visit({ src: d.src, dst: { domain: d.domain }, allowed: d.allowed, l7: d.l7 });
 }
+
+/** Rows of a walk that only counts or finds nodes carry no L7 text (finding it traces both sides). */
+const NO_L7: readonly string[] = [];
 
 const isDomain = (e: Row['dst']): e is { domain: string } => typeof e !== 'string' && 'domain' in e;
 const dstText = (e: Row['dst']) => (isDomain(e) ? `${e.domain} (DNS name, resolved at run time)` : end(e));
@@ -71,7 +74,7 @@ export function formatText(analysis: Analysis, focus?: string): string {
 export function writeText(analysis: Analysis, write: Write, focus?: string): void {
   let connections = 0;
   let byName = 0;
-  eachRow(analysis, focus, (r) => { if (isDomain(r.dst)) byName++; else connections++; });
+  eachRow(analysis, focus, (r) => { if (isDomain(r.dst)) byName++; else connections++; }, false);
   const out = buffered(write);
   out.put(`${unreadPoliciesWarning(analysis)}${analysis.workloads.length} workloads, ${connections} allowed connections${byName ? `, ${byName} by DNS name` : ''}\n`);
   if (analysis.workloads.length === 0 && analysis.policies.length > 0) {
@@ -149,7 +152,7 @@ export function writeGraph(analysis: Analysis, kind: 'mermaid' | 'dot', write: W
     const ns = isDomain(e) ? '(DNS names)' : typeof e === 'string' ? e.split('/')[0] : '(outside)';
     byNs.set(ns, [...(byNs.get(ns) ?? []), node]);
   };
-  eachRow(analysis, focus, (r) => { declare(r.src); declare(r.dst); });
+  eachRow(analysis, focus, (r) => { declare(r.src); declare(r.dst); }, false);
   const out = buffered(write);
   const edge = (r: Row) => [nodes.get(keyOf(r.src))!.id, nodes.get(keyOf(r.dst))!.id, `${r.allowed.toString()}${restriction(r)}`] as const;
   let s = 0;

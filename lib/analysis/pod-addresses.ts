@@ -28,11 +28,6 @@ export class PodAddresses {
    */
   constructor(public readonly ranges: readonly Cidr[] | undefined, public readonly reading: 'definite' | 'possible') {}
 
-  /** The same ranges in the other reading. */
-  public withReading(reading: 'definite' | 'possible'): PodAddresses {
-    return new PodAddresses(this.ranges, reading);
-  }
-
   /** How much of the pod ranges a block (undefined: every address) minus its exceptions covers. */
   public coverage(block: Cidr | undefined, except: readonly Cidr[]): 'all' | 'some' | 'none' {
     if (this.ranges === undefined) return 'some';
@@ -44,17 +39,21 @@ export class PodAddresses {
 
   /** Whether a rule of `action` on this block matches pods in this reading. */
   public matchesPods(block: Cidr | undefined, except: readonly Cidr[], action: Action): boolean {
-    const coverage = this.coverage(block, except);
-    // Without pod ranges the definite reading is the analyzer's long-standing
-    // one: a block matches no pod, and exceptions exclude none.
-    if (this.ranges === undefined && this.reading === 'definite') return block === undefined;
-    const deny = action === 'Deny';
-    if (this.reading === 'definite') return deny ? coverage !== 'none' : coverage === 'all';
-    return deny ? coverage === 'all' : coverage !== 'none';
+    return this.matchesIn(this.reading, this.coverage(block, except), block === undefined, action);
   }
 
   /** Whether the two readings differ for this rule: its verdict on pods depends on their addresses. */
   public uncertain(block: Cidr | undefined, except: readonly Cidr[], action: Action): boolean {
-    return this.withReading('definite').matchesPods(block, except, action) !== this.withReading('possible').matchesPods(block, except, action);
+    const coverage = this.coverage(block, except);
+    return this.matchesIn('definite', coverage, block === undefined, action) !== this.matchesIn('possible', coverage, block === undefined, action);
+  }
+
+  private matchesIn(reading: 'definite' | 'possible', coverage: 'all' | 'some' | 'none', everyAddress: boolean, action: Action): boolean {
+    // Without pod ranges the definite reading is the analyzer's long-standing
+    // one: a block matches no pod, and exceptions exclude none.
+    if (this.ranges === undefined && reading === 'definite') return everyAddress;
+    const deny = action === 'Deny';
+    if (reading === 'definite') return deny ? coverage !== 'none' : coverage === 'all';
+    return deny ? coverage === 'all' : coverage !== 'none';
   }
 }
