@@ -23,6 +23,7 @@ export interface RecommendCliOptions {
   readonly mergePorts?: boolean;
   readonly labelKeys?: string;
   readonly strict?: boolean;
+  readonly threads?: string;
   readonly force?: boolean;
   readonly against?: string[];
 }
@@ -33,11 +34,13 @@ export interface RecommendCliOptions {
  * analyzer finds the recommendation wrong, 2 for malformed input with `--strict`.
  */
 export async function recommendCommand(io: RecommendOutput, files: readonly string[], o: RecommendCliOptions, readPolicies?: (paths: readonly string[]) => LoadResult): Promise<number> {
-  const { recommendFromFiles, overPermissiveFromFiles, RecommendEngine, RecommendMode, FlowFormat } = await import('../lib/recommend');
+  const { recommendFromFilesAsync, overPermissiveFromFiles, RecommendEngine, RecommendMode, FlowFormat } = await import('../lib/recommend');
   const prefixLength = bits(o.prefixLength, 32, '--prefix-length');
   const prefixLengthV6 = bits(o.prefixLengthV6, 128, '--prefix-length-v6');
+  const threads = o.threads === undefined ? undefined : count(o.threads, 64, '--threads');
   const started = Date.now();
-  const result = recommendFromFiles(files, {
+  const result = await recommendFromFilesAsync(files, {
+    threads,
     engine: o.engine as typeof RecommendEngine[keyof typeof RecommendEngine],
     mode: o.mode === 'enforced' ? RecommendMode.ENFORCED : RecommendMode.STAGED,
     namespaces: o.namespace,
@@ -123,6 +126,12 @@ function writeOutputs(dir: string, files: { readonly [name: string]: string }, f
 function bits(text: string, max: number, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${flag} ${JSON.stringify(text)} is not a prefix length 0-${max}`);
+  return n;
+}
+
+function count(text: string, max: number, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${flag} ${JSON.stringify(text)} is not a number 1-${max}`);
   return n;
 }
 

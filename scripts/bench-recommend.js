@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// Issue 5: 1,000,000 generated Hubble flow lines (as `hubble observe -o json`
-// prints them, about 1.4 KB each) over 2,000 workloads in 100 namespaces.
-// Measures, each in a fresh process: reading the lines and JSON.parse-ing
-// each (the floor), and the full `recommend` (read, aggregate, render,
-// verify with the analyzer, write). Prints throughput and peak memory.
+// Issues 5 and 15: generated Hubble flow lines (as `hubble observe -o json`
+// prints them, about 1.4 KB each). Measures, each in a fresh process: reading
+// the lines and JSON.parse-ing each (the floor), and the full `recommend`
+// (read, aggregate, render, verify with the analyzer, write), with its
+// default threads and with one. Prints throughput and peak memory.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { median } = require('./bench-util');
 
-const LINES = Number(process.env.BENCH_FLOWS ?? 1_000_000);
-const NAMESPACES = 100;
+// Case A (issue 15 goal 5): 1,000,000 lines over 2,000 workloads in 100 namespaces.
+// Case B: 400,000 lines from 5,000 workloads in 250 namespaces (memory).
+const CASES = [
+  { name: 'A', lines: Number(process.env.BENCH_FLOWS ?? 1_000_000), namespaces: 100, ratioGoal: 0.5 },
+  { name: 'B', lines: Number(process.env.BENCH_FLOWS_B ?? 400_000), namespaces: 250 },
+];
 const PER_NAMESPACE = 20;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-recommend-'));
-const file = path.join(dir, 'flows.jsonl');
 
 function endpoint(ns, app, identity) {
   return JSON.stringify({
@@ -23,10 +26,9 @@ function endpoint(ns, app, identity) {
     pod_name: `${app}-7c9d8b6f54-x2k9q`, workloads: [{ name: app, kind: 'Deployment' }],
   });
 }
-const workloads = [];
-for (let n = 0; n < NAMESPACES; n++) for (let w = 0; w < PER_NAMESPACE; w++) workloads.push({ ns: `team-${n}`, app: `svc-${w}`, json: endpoint(`team-${n}`, `svc-${w}`, 30000 + workloads.length), ip: `10.${1 + (n >> 4)}.${n & 15}.${w + 10}` });
 const dns = { json: endpoint('kube-system', 'kube-dns', 29999).replace('"k8s:app=kube-dns"', '"k8s:k8s-app=kube-dns"'), ip: '10.0.0.10' };
 const world = '{"identity":2,"labels":["reserved:world"]}';
+let workloads = [];
 
 function line(i) {
   const src = workloads[i % workloads.length];
@@ -44,43 +46,58 @@ function line(i) {
   return `{"flow":{"time":"${time}","uuid":"8f14e45f-ceea-467f-a0e6-${String(i).padStart(12, '0')}","verdict":"FORWARDED","ethernet":{"source":"02:42:ac:11:00:02","destination":"02:42:ac:11:00:03"},"IP":{"source":"${src.ip}","destination":"${dst.ip}","ipVersion":"IPv4"},"l4":${l4},"source":${src.json},"destination":${dst.json},"Type":"L3_L4","node_name":"ip-10-0-1-10.ec2.internal",${names}"event_type":{"type":4,"sub_type":3},"traffic_direction":"EGRESS","trace_observation_point":"TO_ENDPOINT","is_reply":false,"interface":{"index":12,"name":"lxc1234abcd"},"Summary":"${proto === 'TCP' ? 'TCP Flags: SYN' : 'UDP'}"},"node_name":"ip-10-0-1-10.ec2.internal","time":"${time}"}`;
 }
 
-const fd = fs.openSync(file, 'w');
-const batch = [];
-for (let i = 0; i < LINES; i++) {
-  batch.push(line(i));
-  if (batch.length === 20000) { fs.writeSync(fd, `${batch.join('\n')}\n`); batch.length = 0; }
+/** Writes the case's flow file; returns its path and size. */
+function writeFlows(c) {
+  workloads = [];
+  for (let n = 0; n < c.namespaces; n++) for (let w = 0; w < PER_NAMESPACE; w++) workloads.push({ ns: `team-${n}`, app: `svc-${w}`, json: endpoint(`team-${n}`, `svc-${w}`, 30000 + workloads.length), ip: `10.${1 + (n >> 4)}.${n & 15}.${w + 10}` });
+  const file = path.join(dir, `flows-${c.name}.jsonl`);
+  const fd = fs.openSync(file, 'w');
+  const batch = [];
+  for (let i = 0; i < c.lines; i++) {
+    batch.push(line(i));
+    if (batch.length === 20000) { fs.writeSync(fd, `${batch.join('\n')}\n`); batch.length = 0; }
+  }
+  if (batch.length) fs.writeSync(fd, `${batch.join('\n')}\n`);
+  fs.closeSync(fd);
+  return { file, bytes: fs.statSync(file).size, workloads: workloads.length };
 }
-if (batch.length) fs.writeSync(fd, `${batch.join('\n')}\n`);
-fs.closeSync(fd);
-const bytes = fs.statSync(file).size;
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = path.join(__dirname, '..');
-const floorScript = `const { forEachLine } = require('./dist/lib/recommend/read-flows'); let n = 0; forEachLine(${JSON.stringify(file)}, (l) => { if (l) { JSON.parse(l); n++; } }); if (n !== ${LINES}) throw new Error('read ' + n);`;
 const timed = (args) => {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(r.stderr);
   const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { ms: secs * 1000, mb: kb / 1024, stderr: r.stderr };
 };
-const floor = [];
-const full = [];
-let floorMb = 0;
-let fullMb = 0;
-let report = '';
-for (let i = 0; i < RUNS; i++) {
-  const f = timed(['-e', floorScript]);
-  floor.push(f.ms); floorMb = Math.max(floorMb, f.mb);
-  const r = timed([path.join(root, 'dist', 'bin', 'eks-zero-trust.js'), 'recommend', file, '--engine', 'cilium', '--out', path.join(dir, 'out')]);
-  full.push(r.ms); fullMb = Math.max(fullMb, r.mb); report = r.stderr;
+const recommend = (file, extra) => [path.join(root, 'dist', 'bin', 'eks-zero-trust.js'), 'recommend', file, '--engine', 'cilium', '--out', path.join(dir, 'out'), ...extra];
+const cores = require('os').availableParallelism();
+for (const c of CASES) {
+  const { file, bytes, workloads: count } = writeFlows(c);
+  const floorScript = `const { forEachLine } = require('./dist/lib/recommend/read-flows'); let n = 0; forEachLine(${JSON.stringify(file)}, (l) => { if (l) { JSON.parse(l); n++; } }); if (n !== ${c.lines}) throw new Error('read ' + n);`;
+  const floor = [];
+  const auto = [];
+  const one = [];
+  let floorMb = 0;
+  let autoMb = 0;
+  let oneMb = 0;
+  let report = '';
+  for (let i = 0; i < RUNS; i++) {
+    const f = timed(['-e', floorScript]);
+    floor.push(f.ms); floorMb = Math.max(floorMb, f.mb);
+    const r = timed(recommend(file, []));
+    auto.push(r.ms); autoMb = Math.max(autoMb, r.mb); report = r.stderr;
+    const s = timed(recommend(file, ['--threads', '1']));
+    one.push(s.ms); oneMb = Math.max(oneMb, s.mb);
+  }
+  if (!process.env.BENCH_KEEP) fs.rmSync(file); else console.log(`kept ${file}`);
+  const p = median(floor);
+  const t = median(auto);
+  const t1 = median(one);
+  console.log(`\nRecommender, case ${c.name}: ${c.lines.toLocaleString('en-US')} Hubble flow lines over ${count} workloads, ${(bytes / 1e9).toFixed(2)} GB (median of ${RUNS}, fresh processes, ${cores} cores)`);
+  console.log(`  read + JSON.parse every line (floor):   ${p.toFixed(0)} ms, peak RSS ${floorMb.toFixed(0)} MB`);
+  console.log(`  recommend --engine cilium --out:        ${t.toFixed(0)} ms = ${(t / p).toFixed(2)}x the floor${c.ratioGoal ? ` (goal <= ${c.ratioGoal}x: ${t <= c.ratioGoal * p ? 'met' : 'NOT met'})` : ''}, ${Math.round(c.lines / (t / 1000)).toLocaleString('en-US')} flows/s, peak RSS ${autoMb.toFixed(0)} MB (goal < 300: ${autoMb < 300 ? 'met' : 'NOT met'})`);
+  console.log(`  the same, --threads 1:                  ${t1.toFixed(0)} ms = ${(t1 / p).toFixed(2)}x the floor, ${Math.round(c.lines / (t1 / 1000)).toLocaleString('en-US')} flows/s, peak RSS ${oneMb.toFixed(0)} MB`);
+  console.log(report.split('\n').filter((l) => /^(wrote|analyzer|\d+ flow)/.test(l)).map((l) => `  | ${l}`).join('\n'));
 }
-if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true }); else console.log(`kept ${file}`);
-const p = median(floor);
-const t = median(full);
-const rate = LINES / (t / 1000);
-console.log(`\nRecommender: ${LINES.toLocaleString('en-US')} Hubble flow lines over ${workloads.length} workloads, ${(bytes / 1e9).toFixed(2)} GB (median of ${RUNS}, fresh processes)`);
-console.log(`  read + JSON.parse every line (floor): ${p.toFixed(0)} ms, peak RSS ${floorMb.toFixed(0)} MB`);
-console.log(`  recommend --engine cilium --out:      ${t.toFixed(0)} ms = ${(t / p).toFixed(2)}x the floor (goal <= 2x: ${t <= 2 * p ? 'met' : 'NOT met'})`);
-console.log(`  throughput:                           ${Math.round(rate).toLocaleString('en-US')} flows/s (goal >= 200,000: ${rate >= 200000 ? 'met' : 'NOT met'})`);
-console.log(`  peak RSS of recommend:                ${fullMb.toFixed(0)} MB (goal < 300: ${fullMb < 300 ? 'met' : 'NOT met'})`);
-console.log(report.split('\n').filter((l) => /^(wrote|analyzer|\d+ flow)/.test(l)).map((l) => `  | ${l}`).join('\n'));
+fs.rmSync(dir, { recursive: true, force: true });

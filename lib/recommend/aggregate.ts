@@ -40,6 +40,41 @@ export interface Observation {
   readonly addresses: readonly string[];
 }
 
+/**
+ * An aggregator's counts as plain data (no maps), to move between threads
+ * (structured clone keeps shared ends shared) and merge into another.
+ */
+export interface AggregateState {
+  /** Flows that got through. */
+  readonly allowed: number;
+  /** Flows that were dropped. */
+  readonly dropped: number;
+  /** Flows left out, by reason. */
+  readonly skipped: readonly (readonly [string, number])[];
+  /** Distinct connections that got through. */
+  readonly observed: readonly StateObservation[];
+  /** Distinct connections that were dropped. */
+  readonly denied: readonly StateObservation[];
+}
+
+/** One distinct connection of an `AggregateState`. */
+export interface StateObservation {
+  /** The source. */
+  readonly src: AggregateEnd;
+  /** The destination. */
+  readonly dst: AggregateEnd;
+  /** The transport protocol. */
+  readonly protocol: FlowProtocol;
+  /** The destination port. */
+  readonly port: number;
+  /** How many flows were seen. */
+  readonly count: number;
+  /** DNS names of the destination, when any were seen. */
+  readonly names?: readonly string[];
+  /** Addresses of the API server, when any were seen. */
+  readonly addresses?: readonly string[];
+}
+
 type ObservationIndex = Map<AggregateEnd, Map<AggregateEnd, Map<number, MutableObservation>>>;
 
 const PROTOCOL_INDEX: { readonly [p in FlowProtocol]: number } = { TCP: 0, UDP: 1, SCTP: 2 };
@@ -83,23 +118,83 @@ export class FlowAggregator {
     const src = this.end(flow.src);
     const dst = this.end(flow.dst);
     if (src === undefined || dst === undefined) return;
-    const index = flow.allowed ? this.observed : this.denied;
     if (flow.allowed) this.allowed++; else this.dropped++;
+    const o = this.observation(flow.allowed ? this.observed : this.denied, src, dst, flow.protocol, flow.port);
+    o.count++;
+    const names = flow.dst.kind === 'address' ? flow.dst.names : undefined;
+    if (names) for (const n of names) (o.names ??= new Set()).add(n);
+    if (flow.dst.kind === 'api-server' && flow.dst.ip) (o.addresses ??= new Set()).add(flow.dst.ip);
+  }
+
+  /** The counts as plain data, for `merge` in another aggregator (another thread). */
+  public state(): AggregateState {
+    const list = (index: ObservationIndex) => {
+      const out: StateObservation[] = [];
+      for (const byDst of index.values()) {
+        for (const byPort of byDst.values()) {
+          for (const o of byPort.values()) out.push({ src: o.src, dst: o.dst, protocol: o.protocol, port: o.port, count: o.count, names: o.names && [...o.names], addresses: o.addresses && [...o.addresses] });
+        }
+      }
+      return out;
+    };
+    return { allowed: this.allowed, dropped: this.dropped, skipped: [...this.skipped], observed: list(this.observed), denied: list(this.denied) };
+  }
+
+  /**
+   * Adds another aggregator's counts (`state()`). Merging the states of a
+   * file's consecutive parts in file order gives what reading the whole
+   * file gives: a workload keeps the name of its first flow.
+   */
+  public merge(state: AggregateState): void {
+    this.allowed += state.allowed;
+    this.dropped += state.dropped;
+    for (const [reason, n] of state.skipped) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
+    const into = (index: ObservationIndex, list: readonly StateObservation[]) => {
+      for (const s of list) {
+        const o = this.observation(index, this.adopt(s.src), this.adopt(s.dst), s.protocol, s.port);
+        o.count += s.count;
+        if (s.names) for (const n of s.names) (o.names ??= new Set()).add(n);
+        if (s.addresses) for (const a of s.addresses) (o.addresses ??= new Set()).add(a);
+      }
+    };
+    into(this.observed, state.observed);
+    into(this.denied, state.denied);
+  }
+
+  /** The observation of (src, dst, protocol, port) in `index`, made when new. */
+  private observation(index: ObservationIndex, src: AggregateEnd, dst: AggregateEnd, protocol: FlowProtocol, port: number): MutableObservation {
     // Nested maps keyed by the (shared) end objects and a number: no key string per flow.
     let byDst = index.get(src);
     if (!byDst) { byDst = new Map(); index.set(src, byDst); }
     let byPort = byDst.get(dst);
     if (!byPort) { byPort = new Map(); byDst.set(dst, byPort); }
-    const portKey = PROTOCOL_INDEX[flow.protocol] * 65536 + flow.port;
+    const portKey = PROTOCOL_INDEX[protocol] * 65536 + port;
     let o = byPort.get(portKey);
     if (!o) {
-      o = { src, dst, protocol: flow.protocol, port: flow.port, count: 0 };
+      o = { src, dst, protocol, port, count: 0 };
       byPort.set(portKey, o);
     }
-    o.count++;
-    const names = flow.dst.kind === 'address' ? flow.dst.names : undefined;
-    if (names) for (const n of names) (o.names ??= new Set()).add(n);
-    if (flow.dst.kind === 'api-server' && flow.dst.ip) (o.addresses ??= new Set()).add(flow.dst.ip);
+    return o;
+  }
+
+  /** This aggregator's end for an end of another's (the same key). */
+  private adopt(end: AggregateEnd): AggregateEnd {
+    switch (end.kind) {
+      case 'workload': {
+        const mine = this.workloads.get(end.key);
+        if (mine) return mine;
+        this.workloads.set(end.key, end);
+        return end;
+      }
+      case 'block': {
+        const mine = this.blockByCidr.get(end.cidr);
+        if (mine) return mine;
+        this.blockByCidr.set(end.cidr, end);
+        return end;
+      }
+      default:
+        return KINDS[end.kind];
+    }
   }
 
   /**

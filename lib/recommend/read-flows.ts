@@ -32,6 +32,22 @@ export interface ReadFlowsOptions {
    * @default 20
    */
   readonly maxExamples?: number;
+  /**
+   * How many threads read one large file, each a range of its lines (the
+   * counts are merged in file order, so the result is the same as one
+   * thread's). Used by `aggregateFlowFiles`; `readFlowFile` reads on the
+   * calling thread.
+   * @default - one per CPU core, each for at least 64 MiB of the file
+   */
+  readonly threads?: number;
+}
+
+/** Bytes `[start, end)` of a file, starting at the beginning of a line. */
+export interface ByteRange {
+  /** The first byte. */
+  readonly start: number;
+  /** The byte after the last. */
+  readonly end: number;
 }
 
 /** What reading one file found. */
@@ -74,6 +90,15 @@ interface FlowLineReader {
  * Memory does not grow with the file: only the current chunk is held.
  */
 export function readFlowFile(file: string, onFlow: (flow: ObservedFlow) => void, options: ReadFlowsOptions = {}): FlowFileReport {
+  return readFlowLines(file, onFlow, options).report;
+}
+
+/**
+ * `readFlowFile` on the lines of one byte range of the file (all of it when
+ * none is given). Line numbers in the report count from the range's start;
+ * `lineCount` (empty lines included) lets the caller shift them.
+ */
+export function readFlowLines(file: string, onFlow: (flow: ObservedFlow) => void, options: ReadFlowsOptions = {}, range?: ByteRange): { report: FlowFileReport; lineCount: number } {
   const maxExamples = options.maxExamples ?? 20;
   const skipped: { [reason: string]: number } = {};
   const examples: { line: number; message: string }[] = [];
@@ -101,8 +126,8 @@ export function readFlowFile(file: string, onFlow: (flow: ObservedFlow) => void,
       if (examples.length < maxExamples) examples.push({ line: lineNo, message: r.error });
     }
   };
-  forEachLineRange(file, handle, () => reader?.newChunk?.());
-  return { file, format: format ?? FlowFormat.CSV, lines, flows, skipped, malformed, examples };
+  forEachLineRange(file, handle, () => reader?.newChunk?.(), range);
+  return { report: { file, format: format ?? FlowFormat.CSV, lines, flows, skipped, malformed, examples }, lineCount: lineNo };
 }
 
 /**
@@ -111,22 +136,26 @@ export function readFlowFile(file: string, onFlow: (flow: ObservedFlow) => void,
  * The unfinished line after it moves to the front of the buffer and the next
  * read appends to it. The file's last line may end without a newline.
  */
-function forEachChunk(file: string, fn: (buf: Buffer, length: number) => void): void {
+function forEachChunk(file: string, fn: (buf: Buffer, length: number) => void, range?: ByteRange): void {
   const fd = file === '-' ? 0 : fs.openSync(file, 'r');
   try {
     let buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let held = 0; // bytes of an unfinished line at the front of buf
+    let position = range?.start ?? null; // null: read on from the current position (pipes)
     for (;;) {
       if (held === buf.length) { const bigger = Buffer.allocUnsafe(buf.length * 2); buf.copy(bigger, 0, 0, held); buf = bigger; }
+      const want = range && position !== null ? Math.min(buf.length - held, range.end - position) : buf.length - held;
+      if (want <= 0) break;
       let n: number;
       try {
-        n = fs.readSync(fd, buf, held, buf.length - held, null);
+        n = fs.readSync(fd, buf, held, want, position);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
         if ((e as NodeJS.ErrnoException).code === 'EOF') break;
         throw e;
       }
       if (n === 0) break;
+      if (position !== null) position += n;
       const filled = held + n;
       const lastNewline = buf.lastIndexOf(10, filled - 1);
       if (lastNewline < 0) { held = filled; continue; }
@@ -146,7 +175,7 @@ function forEachChunk(file: string, fn: (buf: Buffer, length: number) => void): 
  * is decoded once; ASCII chunks (Hubble output nearly always is) as Latin-1,
  * which is exact for ASCII and much faster than UTF-8.
  */
-export function forEachLineRange(file: string, fn: (text: string, start: number, end: number) => void, onChunk: () => void = () => undefined): void {
+export function forEachLineRange(file: string, fn: (text: string, start: number, end: number) => void, onChunk: () => void = () => undefined, range?: ByteRange): void {
   forEachChunk(file, (buf, length) => {
     const bytes = buf.subarray(0, length);
     const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
@@ -160,7 +189,7 @@ export function forEachLineRange(file: string, fn: (text: string, start: number,
       if (last) break;
       start = end + 1;
     }
-  });
+  }, range);
 }
 
 /** Calls `fn` with every line of the file (without its newline or a trailing CR). */

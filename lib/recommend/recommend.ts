@@ -5,6 +5,7 @@ import { AggregateOptions, FlowAggregator, Observation } from './aggregate';
 import { ObservedFlow } from './flow';
 import { buildPlan, PlanOptions, RecommendationPlan, RecommendEngine, RecommendMode } from './plan';
 import { FlowFileReport, readFlowFile, ReadFlowsOptions } from './read-flows';
+import { aggregateFlowFiles } from './read-parallel';
 import { hasStagedKinds, planChart } from './render';
 import { planToTypeScript } from './typescript';
 import { verifyRecommendation, Verification } from './verify';
@@ -61,6 +62,14 @@ export function recommendFromFiles(files: readonly string[], options: RecommendO
   return recommendFromAggregate(aggregator, options, reports);
 }
 
+/**
+ * `recommendFromFiles`, reading large files on several threads at once
+ * (`threads`; see `aggregateFlowFiles`): the same recommendation, sooner.
+ */
+export async function recommendFromFilesAsync(files: readonly string[], options: RecommendOptions): Promise<Recommendation> {
+  const { aggregator, reports } = await aggregateFlowFiles(files, options);
+  return recommendFromAggregate(aggregator, options, reports);
+}
 
 /** Recommends policies for flows given in memory. */
 export function recommendFromFlows(flows: Iterable<ObservedFlow>, options: RecommendOptions): Recommendation {

@@ -103,4 +103,17 @@ describe('eks-zero-trust CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--prefix-length "40" is not a prefix length 0-32/);
   });
+
+  test('recommend rejects a thread count that is not one', async () => {
+    const flows = path.join(dir, 'f.csv');
+    fs.writeFileSync(flows, 'shop,app=a,shop,app=b,TCP,80\n');
+    for (const bad of ['0', 'two', '65']) {
+      const r = await cli('recommend', flows, '--engine', 'kubernetes', '--threads', bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--threads ${JSON.stringify(bad)} is not a number 1-64`);
+    }
+    const ok = await cli('recommend', flows, '--engine', 'kubernetes', '--threads', '2');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('kind: NetworkPolicy');
+  });
 });
