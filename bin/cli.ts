@@ -300,7 +300,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--merge-ports', 'merge consecutive ports into ranges')
     .option('--label-keys <keys>', 'comma-separated label keys that identify a workload, most preferred first')
     .option('--strict', 'fail on any malformed line')
-    .option('--threads <n>', 'threads that read one large flow file, each a part of it (default: one per CPU core and 64 MiB of the file)')
+    .option('--threads <n>', 'threads that read one large flow file, each a part of it (default: one per CPU core and 64 MiB of the file, at most 4)')
     .option('--force', 'with --out: replace files there that recommend did not write')
     .option('--against <paths...>', 'the deployed policies: report their rules that allow what no observed flow used, with the narrower rule the flows justify')
     .action(async (files: string[], o: RecommendCliOptions) => {

@@ -37,7 +37,7 @@ export interface ReadFlowsOptions {
    * counts are merged in file order, so the result is the same as one
    * thread's). Used by `aggregateFlowFiles`; `readFlowFile` reads on the
    * calling thread.
-   * @default - one per CPU core, each for at least 64 MiB of the file
+   * @default - one per CPU core, each for at least 64 MiB of the file, at most 4
    */
   readonly threads?: number;
 }
