@@ -288,14 +288,37 @@ const KINDS: { readonly [kind in 'api-server' | 'public' | 'private']: Aggregate
 };
 
 function freeze(index: ObservationIndex): Observation[] {
-  const all: { key: string; o: MutableObservation }[] = [];
-  for (const byDst of index.values()) for (const byPort of byDst.values()) for (const o of byPort.values()) all.push({ key: `${o.src.key}>${o.dst.key}>${o.protocol}/${o.port}`, o });
+  // The order of the text keys `src>dst>protocol/port` (code units: any fixed
+  // order will do, this one is fastest), without a key per observation: the
+  // few distinct ends and ports are ranked by their texts, the observations
+  // by those ranks. As keys hold no `>`, comparing `key>` texts first is
+  // comparing the whole keys.
+  const endRank = rankByText((add) => {
+    for (const [src, byDst] of index) { add(src, `${src.key}>`); for (const dst of byDst.keys()) add(dst, `${dst.key}>`); }
+  });
+  const portRank = rankByText((add) => {
+    for (const byDst of index.values()) for (const byPort of byDst.values()) for (const o of byPort.values()) add(PROTOCOL_INDEX[o.protocol] * 65536 + o.port, `${o.protocol}/${o.port}`);
+  });
+  const all: { s: number; d: number; p: number; o: MutableObservation }[] = [];
+  for (const byDst of index.values()) {
+    for (const byPort of byDst.values()) {
+      for (const o of byPort.values()) all.push({ s: endRank.get(o.src)!, d: endRank.get(o.dst)!, p: portRank.get(PROTOCOL_INDEX[o.protocol] * 65536 + o.port)!, o });
+    }
+  }
   return all
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) // any fixed order: code units are fastest
+    .sort((a, b) => a.s - b.s || a.d - b.d || a.p - b.p)
     .map(({ o }) => ({
       src: o.src, dst: o.dst, protocol: o.protocol, port: o.port, count: o.count,
       names: [...(o.names ?? [])].sort(), addresses: [...(o.addresses ?? [])].sort(),
     }));
+}
+
+/** Ranks of the things `each` adds, in the code-unit order of their texts. */
+function rankByText<T>(each: (add: (thing: T, text: string) => void) => void): Map<T, number> {
+  const texts = new Map<T, string>();
+  each((thing, text) => { if (!texts.has(thing)) texts.set(thing, text); });
+  const sorted = [...texts].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return new Map(sorted.map(([thing], i) => [thing, i]));
 }
 
 /**

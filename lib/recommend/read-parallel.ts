@@ -53,12 +53,13 @@ export async function aggregateFlowFiles(files: readonly string[], options: Read
     }
     // Every part is read in the format of the file's first line.
     const read: ReadFlowsOptions = { format: options.format ?? detectFormat(firstLine(file), file), identityKeys: options.identityKeys, maxExamples: options.maxExamples };
-    const jobs = ranges.map((range) => ({ file, range, options: read, aggregate: { prefixLength: options.prefixLength, prefixLengthV6: options.prefixLengthV6 } }));
-    const pending = jobs.slice(1).map(runWorker); // they start at once, on their own threads
-    const first = readRange(jobs[0]);
-    const results = [first, ...await Promise.all(pending)];
-    for (const r of results) aggregator.merge(r.state);
-    reports.push(mergeReports(results, options.maxExamples ?? 20));
+    const aggregate = { prefixLength: options.prefixLength, prefixLengthV6: options.prefixLengthV6 };
+    const pending = ranges.slice(1).map((range) => runWorker({ file, range, options: read, aggregate })); // they start at once, on their own threads
+    // The first part is read here, straight into the result; the others are merged after it, in order.
+    const first = readFlowLines(file, (flow) => aggregator.add(flow), read, ranges[0]);
+    const rest = await Promise.all(pending);
+    for (const r of rest) aggregator.merge(r.state);
+    reports.push(mergeReports([first, ...rest], options.maxExamples ?? 20));
   }
   return { aggregator, reports };
 }
@@ -71,7 +72,7 @@ export function readRange(job: RangeJob): RangeResult {
 }
 
 /** One file's report from its parts' reports, in order: counts added, line numbers shifted. */
-export function mergeReports(parts: readonly RangeResult[], maxExamples: number): FlowFileReport {
+export function mergeReports(parts: readonly Pick<RangeResult, 'report' | 'lineCount'>[], maxExamples: number): FlowFileReport {
   const skipped: { [reason: string]: number } = {};
   const examples: { line: number; message: string }[] = [];
   let lines = 0;

@@ -249,4 +249,28 @@ describe('streaming files', () => {
     expect(obs[0].names).toEqual(['a.example.com', 'b.example.com']);
     expect(agg.deniedObservations()).toHaveLength(1);
   });
+
+  test('observations come in the code-unit order of their src>dst>protocol/port keys, whatever order they were seen in', () => {
+    const w = (namespace: string, app: string) => ({ kind: 'workload' as const, namespace, labels: { app }, name: app });
+    const flows: ObservedFlow[] = [
+      { src: w('shop', 'web2'), dst: w('shop', 'db'), protocol: 'TCP', port: 5432, allowed: true },
+      { src: w('shop', 'web'), dst: w('shop', 'db'), protocol: 'UDP', port: 53, allowed: true },
+      { src: w('shop', 'web'), dst: w('shop', 'db'), protocol: 'TCP', port: 53, allowed: true },
+      { src: w('shop', 'web'), dst: w('shop', 'db'), protocol: 'TCP', port: 443, allowed: true },
+      { src: w('shop', 'web'), dst: { kind: 'address', ip: '192.0.2.7' }, protocol: 'TCP', port: 443, allowed: true },
+      { src: w('shop', 'web'), dst: { kind: 'api-server', ip: '10.0.0.1' }, protocol: 'TCP', port: 443, allowed: true },
+      { src: w('bank', 'web'), dst: w('shop', 'db'), protocol: 'TCP', port: 5432, allowed: true },
+    ];
+    const keys = (list: readonly ObservedFlow[]) => {
+      const agg = new FlowAggregator();
+      list.forEach((f) => agg.add(f));
+      return agg.observations().map((o) => `${o.src.key}>${o.dst.key}>${o.protocol}/${o.port}`);
+    };
+    const expected = keys(flows).slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(keys(flows)).toEqual(expected);
+    expect(keys([...flows].reverse())).toEqual(expected);
+    // The whole key decides: "web2>" sorts before "web>" ('2' < '>'), port 443 before 53 (as text).
+    expect(expected).toEqual(['bank/app=web>shop/app=db>TCP/5432', 'shop/app=web2>shop/app=db>TCP/5432', 'shop/app=web>#api-server>TCP/443', 'shop/app=web>@192.0.2.7/32>TCP/443',
+      'shop/app=web>shop/app=db>TCP/443', 'shop/app=web>shop/app=db>TCP/53', 'shop/app=web>shop/app=db>UDP/53']);
+  });
 });
