@@ -29,9 +29,13 @@ export interface RangeResult {
 
 /** What a reading thread is given. */
 export interface RangeJob {
+  /** The flow file. */
   readonly file: string;
+  /** The part of it to read. */
   readonly range: ByteRange;
+  /** How to read it (the format is always given: the part may not start with the file's first line). */
   readonly options: ReadFlowsOptions;
+  /** How to aggregate it. */
   readonly aggregate: AggregateOptions;
 }
 
@@ -55,6 +59,7 @@ export async function aggregateFlowFiles(files: readonly string[], options: Read
     const read: ReadFlowsOptions = { format: options.format ?? detectFormat(firstLine(file), file), identityKeys: options.identityKeys, maxExamples: options.maxExamples };
     const aggregate = { prefixLength: options.prefixLength, prefixLengthV6: options.prefixLengthV6 };
     const pending = ranges.slice(1).map((range) => runWorker({ file, range, options: read, aggregate })); // they start at once, on their own threads
+    pending.forEach((p) => p.catch(() => undefined)); // if this thread's part fails first, theirs are not left unhandled
     // The first part is read here, straight into the result; the others are merged after it, in order.
     const first = readFlowLines(file, (flow) => aggregator.add(flow), read, ranges[0]);
     const rest = await Promise.all(pending);
