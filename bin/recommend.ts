@@ -35,9 +35,9 @@ export interface RecommendCliOptions {
  */
 export async function recommendCommand(io: RecommendOutput, files: readonly string[], o: RecommendCliOptions, readPolicies?: (paths: readonly string[]) => LoadResult): Promise<number> {
   const { recommendFromFilesAsync, overPermissiveFromFiles, RecommendEngine, RecommendMode, FlowFormat } = await import('../lib/recommend');
-  const prefixLength = bits(o.prefixLength, 32, '--prefix-length');
-  const prefixLengthV6 = bits(o.prefixLengthV6, 128, '--prefix-length-v6');
-  const threads = o.threads === undefined ? undefined : count(o.threads, 64, '--threads');
+  const prefixLength = wholeNumber(o.prefixLength, 0, 32, '--prefix-length', 'a prefix length');
+  const prefixLengthV6 = wholeNumber(o.prefixLengthV6, 0, 128, '--prefix-length-v6', 'a prefix length');
+  const threads = o.threads === undefined ? undefined : wholeNumber(o.threads, 1, 64, '--threads', 'a number');
   const started = Date.now();
   const result = await recommendFromFilesAsync(files, {
     threads,
@@ -123,15 +123,10 @@ function writeOutputs(dir: string, files: { readonly [name: string]: string }, f
   return undefined;
 }
 
-function bits(text: string, max: number, flag: string): number {
+/** The option's value as a whole number from `min` to `max`, else a usage error naming the flag and `what` it must be. */
+function wholeNumber(text: string, min: number, max: number, flag: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${flag} ${JSON.stringify(text)} is not a prefix length 0-${max}`);
-  return n;
-}
-
-function count(text: string, max: number, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${flag} ${JSON.stringify(text)} is not a number 1-${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} ${JSON.stringify(text)} is not ${what} ${min}-${max}`);
   return n;
 }
 

@@ -71,7 +71,7 @@ const timed = (args) => {
   return { ms: secs * 1000, mb: kb / 1024, stderr: r.stderr };
 };
 const recommend = (file, extra) => [path.join(root, 'dist', 'bin', 'eks-zero-trust.js'), 'recommend', file, '--engine', 'cilium', '--out', path.join(dir, 'out'), ...extra];
-const cores = require('os').availableParallelism();
+const cores = os.availableParallelism();
 for (const c of CASES) {
   const { file, bytes, workloads: count } = writeFlows(c);
   const floorScript = `const { forEachLine } = require('./dist/lib/recommend/read-flows'); let n = 0; forEachLine(${JSON.stringify(file)}, (l) => { if (l) { JSON.parse(l); n++; } }); if (n !== ${c.lines}) throw new Error('read ' + n);`;
