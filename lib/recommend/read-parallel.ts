@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { AggregateOptions, AggregateState, FlowAggregator } from './aggregate';
-import { ByteRange, detectFormat, FlowFileReport, readFlowLines, ReadFlowsOptions } from './read-flows';
+import { ByteRange, detectFormat, FlowFileReport, FlowFormat, forEachLineRange, readFlowLines, ReadFlowsOptions } from './read-flows';
 
 /**
  * Each extra thread costs about 50 ms to start (a Node environment and the
@@ -56,7 +56,7 @@ export async function aggregateFlowFiles(files: readonly string[], options: Read
       continue;
     }
     // Every part is read in the format of the file's first line.
-    const read: ReadFlowsOptions = { format: options.format ?? detectFormat(firstLine(file), file), identityKeys: options.identityKeys, maxExamples: options.maxExamples };
+    const read: ReadFlowsOptions = { format: options.format ?? fileFormat(file), identityKeys: options.identityKeys, maxExamples: options.maxExamples };
     const aggregate = { prefixLength: options.prefixLength, prefixLengthV6: options.prefixLengthV6 };
     const pending = ranges.slice(1).map((range) => runWorker({ file, range, options: read, aggregate })); // they start at once, on their own threads
     pending.forEach((p) => p.catch(() => undefined)); // if this thread's part fails first, theirs are not left unhandled
@@ -140,18 +140,15 @@ export function splitFile(file: string, parts: number): ByteRange[] {
   return starts.map((start, i) => ({ start, end: starts[i + 1] ?? size }));
 }
 
-/** The file's first line (up to 1 MiB), for its format. */
-function firstLine(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8');
-    const lines = text.split('\n');
-    return lines.find((l) => l.trim() !== '') ?? '';
-  } finally {
-    fs.closeSync(fd);
-  }
+/**
+ * The format `readFlowFile` reads the file in: detected from its first
+ * non-empty line, split as the reader splits lines (a trailing CR dropped, a
+ * line of spaces not empty), looked for in the first MiB.
+ */
+export function fileFormat(file: string): FlowFormat {
+  let first: string | undefined;
+  forEachLineRange(file, (text, start, end) => { if (first === undefined && end > start) first = text.slice(start, end); }, undefined, { start: 0, end: Math.min(fs.statSync(file).size, 1 << 20) });
+  return detectFormat(first ?? '', file);
 }
 
 const WORKER_SCRIPT = 'read-worker.js';

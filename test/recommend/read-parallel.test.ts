@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FlowAggregator } from '../../lib/recommend/aggregate';
 import { FlowFormat, readFlowFile, readFlowLines } from '../../lib/recommend/read-flows';
-import { aggregateFlowFiles, mergeReports, readRange, splitFile } from '../../lib/recommend/read-parallel';
+import { aggregateFlowFiles, fileFormat, mergeReports, readRange, splitFile } from '../../lib/recommend/read-parallel';
 import { caasScenario, hubbleLine, whiskerExport } from './flows';
 
 // Large flow files are read in ranges on several threads and the counts
@@ -128,6 +128,23 @@ describe('reading in ranges', () => {
     expect(reports[1].format).toBe(FlowFormat.GOLDMANE);
     expect(aggregator.observations()).toEqual(both.observations());
     expect(aggregator.state()).toEqual(both.state());
+  });
+
+  test('the parts are read in the format one thread detects (first non-empty line, as the reader splits lines)', () => {
+    const hubble = hubbleLine(caasScenario(['acme'])[0], 1);
+    const cases = {
+      'blank-first.jsonl': `\n\n${hubble}\n`,
+      'spaces-first.jsonl': `   \n${hubble}\n`, // not an empty line to the reader: read as CSV, by one thread or several
+      'crlf.jsonl': `\r\n${hubble}\r\n`,
+      'goldmane.jsonl': whiskerExport(caasScenario(['acme'])),
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      expect([name, fileFormat(file)]).toEqual([name, readFlowFile(file, () => undefined).format]);
+    }
+    expect(fileFormat(path.join(dir, 'spaces-first.jsonl'))).toBe(FlowFormat.CSV);
+    expect(fileFormat(path.join(dir, 'crlf.jsonl'))).toBe(FlowFormat.HUBBLE);
   });
 
   test('threads must be a whole number of 1 or more', async () => {
