@@ -100,4 +100,4 @@ for (const c of CASES) {
   console.log(`  the same, --threads 1:                  ${t1.toFixed(0)} ms = ${(t1 / p).toFixed(2)}x the floor, ${Math.round(c.lines / (t1 / 1000)).toLocaleString('en-US')} flows/s, peak RSS ${oneMb.toFixed(0)} MB`);
   console.log(report.split('\n').filter((l) => /^(wrote|analyzer|\d+ flow)/.test(l)).map((l) => `  | ${l}`).join('\n'));
 }
-fs.rmSync(dir, { recursive: true, force: true });
+if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });

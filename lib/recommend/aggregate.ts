@@ -42,7 +42,9 @@ export interface Observation {
 
 /**
  * An aggregator's counts as plain data (no maps), to move between threads
- * (structured clone keeps shared ends shared) and merge into another.
+ * and merge into another: the connections are rows of numbers in a typed
+ * array (moved, not copied, by `postMessage` with a transfer list), their
+ * ends listed once.
  */
 export interface AggregateState {
   /** Flows that got through. */
@@ -51,32 +53,46 @@ export interface AggregateState {
   readonly dropped: number;
   /** Flows left out, by reason. */
   readonly skipped: readonly (readonly [string, number])[];
+  /** The ends of the connections, which refer to them by index. */
+  readonly ends: readonly AggregateEnd[];
+  /** Per end (the same index), the part of the input its name comes from (see `startPart`). */
+  readonly nameParts: readonly number[];
   /** Distinct connections that got through. */
-  readonly observed: readonly StateObservation[];
+  readonly observed: StateConnections;
   /** Distinct connections that were dropped. */
-  readonly denied: readonly StateObservation[];
+  readonly denied: StateConnections;
+  /** The DNS names and addresses of the connections, which refer to them by index. */
+  readonly strings: readonly string[];
 }
 
-/** One distinct connection of an `AggregateState`. */
-export interface StateObservation {
-  /** The source. */
-  readonly src: AggregateEnd;
-  /** The destination. */
-  readonly dst: AggregateEnd;
-  /** The transport protocol. */
-  readonly protocol: FlowProtocol;
-  /** The destination port. */
-  readonly port: number;
-  /** How many flows were seen. */
-  readonly count: number;
-  /** DNS names of the destination, when any were seen. */
-  readonly names?: readonly string[];
-  /** Addresses of the API server, when any were seen. */
-  readonly addresses?: readonly string[];
+/** The distinct connections of an `AggregateState`. */
+export interface StateConnections {
+  /**
+   * `CONNECTION_FIELDS` numbers per connection: the index of its source in
+   * `ends`, of its destination, and its protocol and port (`PROTOCOLS` index
+   * * 65536 + port).
+   */
+  readonly rows: Int32Array;
+  /** How many flows each connection saw. */
+  readonly counts: Float64Array;
+  /** DNS names the destination was reached by: pairs of a connection (its row) and a name (its index in `strings`). */
+  readonly names: Int32Array;
+  /** Addresses of the API server: pairs of a connection and an address, as `names`. */
+  readonly addresses: Int32Array;
 }
+
+/** The buffers of a state's typed arrays, to move it to another thread without copying them. */
+export function transferables(state: AggregateState): ArrayBuffer[] {
+  return [state.observed, state.denied].flatMap((c) => [c.rows.buffer, c.counts.buffer, c.names.buffer, c.addresses.buffer] as ArrayBuffer[]);
+}
+
+/** Numbers per connection in `StateConnections.rows`. */
+export const CONNECTION_FIELDS = 3;
 
 type ObservationIndex = Map<AggregateEnd, Map<AggregateEnd, Map<number, MutableObservation>>>;
 
+/** The protocols, in the order their index in `StateConnections.rows` gives. */
+export const PROTOCOLS: readonly FlowProtocol[] = ['TCP', 'UDP', 'SCTP'];
 const PROTOCOL_INDEX: { readonly [p in FlowProtocol]: number } = { TCP: 0, UDP: 1, SCTP: 2 };
 
 interface MutableObservation {
@@ -103,6 +119,9 @@ export class FlowAggregator {
   private readonly denied: ObservationIndex = new Map();
   private readonly ends = new WeakMap<FlowEnd, AggregateEnd>();
   private readonly workloads = new Map<string, AggregateEnd>();
+  /** Per workload key, the part of the input its end's name comes from. */
+  private readonly nameParts = new Map<string, number>();
+  private part = 0;
   private readonly blockByIp = new Map<string, AggregateEnd>();
   private readonly blockByCidr = new Map<string, AggregateEnd>();
   private readonly prefix4: number;
@@ -126,36 +145,75 @@ export class FlowAggregator {
     if (flow.dst.kind === 'api-server' && flow.dst.ip) (o.addresses ??= new Set()).add(flow.dst.ip);
   }
 
+  /**
+   * Flows added from now on come from part `index` of the input (its parts
+   * in file order: 0, 1, ...). An aggregator is given its parts in
+   * increasing order, not necessarily all of them; `merge` then gives each
+   * workload the name of its flow in the lowest part, so aggregators that
+   * read the parts of one file in any split, merged in any order, name
+   * every workload as one reading the whole file does (after its first
+   * flow).
+   */
+  public startPart(index: number): void {
+    if (!Number.isInteger(index) || index < this.part) throw new Error(`part ${index} after part ${this.part}: an aggregator reads its parts in file order`);
+    this.part = index;
+  }
+
   /** The counts as plain data, for `merge` in another aggregator (another thread). */
   public state(): AggregateState {
-    const list = (index: ObservationIndex) => {
-      const out: StateObservation[] = [];
-      for (const byDst of index.values()) {
-        for (const byPort of byDst.values()) {
-          for (const o of byPort.values()) out.push({ src: o.src, dst: o.dst, protocol: o.protocol, port: o.port, count: o.count, names: o.names && [...o.names], addresses: o.addresses && [...o.addresses] });
+    const ends = new Indexer<AggregateEnd>();
+    const strings = new Indexer<string>();
+    const connections = (index: ObservationIndex): StateConnections => {
+      let n = 0;
+      for (const byDst of index.values()) for (const byPort of byDst.values()) n += byPort.size;
+      const rows = new Int32Array(n * CONNECTION_FIELDS);
+      const counts = new Float64Array(n);
+      const names: number[] = [];
+      const addresses: number[] = [];
+      let row = 0;
+      for (const [src, byDst] of index) {
+        const s = ends.of(src);
+        for (const [dst, byPort] of byDst) {
+          const d = ends.of(dst);
+          for (const [portKey, o] of byPort) {
+            const at = row * CONNECTION_FIELDS;
+            rows[at] = s; rows[at + 1] = d; rows[at + 2] = portKey; counts[row] = o.count;
+            if (o.names) for (const name of o.names) names.push(row, strings.of(name));
+            if (o.addresses) for (const a of o.addresses) addresses.push(row, strings.of(a));
+            row++;
+          }
         }
       }
-      return out;
+      return { rows, counts, names: Int32Array.from(names), addresses: Int32Array.from(addresses) };
     };
-    return { allowed: this.allowed, dropped: this.dropped, skipped: [...this.skipped], observed: list(this.observed), denied: list(this.denied) };
+    const observed = connections(this.observed);
+    const denied = connections(this.denied);
+    const nameParts = ends.list.map((e) => (e.kind === 'workload' ? this.nameParts.get(e.key)! : 0));
+    return { allowed: this.allowed, dropped: this.dropped, skipped: [...this.skipped], ends: ends.list, nameParts, observed, denied, strings: strings.list };
   }
 
   /**
-   * Adds another aggregator's counts (`state()`). Merging the states of a
-   * file's consecutive parts in file order gives what reading the whole
-   * file gives: a workload keeps the name of its first flow.
+   * Adds another aggregator's counts (`state()`). A workload takes the name
+   * from the lower part (`startPart`); from this aggregator's when equal, so
+   * merging the states of a file's consecutive parts in file order also
+   * gives what reading the whole file gives: the name of its first flow.
    */
   public merge(state: AggregateState): void {
     this.allowed += state.allowed;
     this.dropped += state.dropped;
     for (const [reason, n] of state.skipped) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
-    const into = (index: ObservationIndex, list: readonly StateObservation[]) => {
-      for (const s of list) {
-        const o = this.observation(index, this.adopt(s.src), this.adopt(s.dst), s.protocol, s.port);
-        o.count += s.count;
-        if (s.names) for (const n of s.names) (o.names ??= new Set()).add(n);
-        if (s.addresses) for (const a of s.addresses) (o.addresses ??= new Set()).add(a);
+    const ends = state.ends.map((end, i) => this.adopt(end, state.nameParts[i]));
+    const into = (index: ObservationIndex, { rows, counts, names, addresses }: StateConnections) => {
+      const merged = new Array<MutableObservation>(counts.length);
+      for (let row = 0; row < counts.length; row++) {
+        const at = row * CONNECTION_FIELDS;
+        const portKey = rows[at + 2];
+        const o = this.observation(index, ends[rows[at]], ends[rows[at + 1]], PROTOCOLS[portKey >> 16], portKey & 0xffff);
+        o.count += counts[row];
+        merged[row] = o;
       }
+      for (let i = 0; i < names.length; i += 2) (merged[names[i]].names ??= new Set()).add(state.strings[names[i + 1]]);
+      for (let i = 0; i < addresses.length; i += 2) (merged[addresses[i]].addresses ??= new Set()).add(state.strings[addresses[i + 1]]);
     };
     into(this.observed, state.observed);
     into(this.denied, state.denied);
@@ -177,14 +235,20 @@ export class FlowAggregator {
     return o;
   }
 
-  /** This aggregator's end for an end of another's (the same key). */
-  private adopt(end: AggregateEnd): AggregateEnd {
+  /** This aggregator's end for an end of another's (the same key), whose name comes from part `part`. */
+  private adopt(end: AggregateEnd, part: number): AggregateEnd {
     switch (end.kind) {
       case 'workload': {
         const mine = this.workloads.get(end.key);
-        if (mine) return mine;
-        this.workloads.set(end.key, end);
-        return end;
+        if (mine && part >= this.nameParts.get(end.key)!) return mine;
+        this.nameParts.set(end.key, part);
+        if (!mine) {
+          const own = { ...end }; // its own object: the name may change in a later merge
+          this.workloads.set(end.key, own);
+          return own;
+        }
+        (mine as { name: string }).name = end.name;
+        return mine;
       }
       case 'block': {
         const mine = this.blockByCidr.get(end.cidr);
@@ -258,6 +322,7 @@ export class FlowAggregator {
             if (reason) return this.skip(reason);
             out = { kind: 'workload', key, namespace: end.namespace, labels: end.labels, name: end.name };
             this.workloads.set(key, out);
+            this.nameParts.set(key, this.part);
           }
           this.ends.set(end, out);
         }
@@ -293,30 +358,48 @@ function freeze(index: ObservationIndex): Observation[] {
   // few distinct ends and ports are ranked by their texts, the observations
   // by those ranks. As keys hold no `>`, comparing `key>` texts first is
   // comparing the whole keys.
-  const endRank = rankByText((add) => {
-    for (const [src, byDst] of index) { add(src, `${src.key}>`); for (const dst of byDst.keys()) add(dst, `${dst.key}>`); }
-  });
-  const portRank = rankByText((add) => {
-    for (const byDst of index.values()) for (const byPort of byDst.values()) for (const o of byPort.values()) add(PROTOCOL_INDEX[o.protocol] * 65536 + o.port, `${o.protocol}/${o.port}`);
-  });
-  const all: { s: number; d: number; p: number; o: MutableObservation }[] = [];
-  for (const byDst of index.values()) {
-    for (const byPort of byDst.values()) {
-      for (const o of byPort.values()) all.push({ s: endRank.get(o.src)!, d: endRank.get(o.dst)!, p: portRank.get(PROTOCOL_INDEX[o.protocol] * 65536 + o.port)!, o });
+  const endRank = rankByText<AggregateEnd>((add) => {
+    for (const [src, byDst] of index) { add(src); for (const dst of byDst.keys()) add(dst); }
+  }, (end) => `${end.key}>`);
+  const portRank = rankByText<number>((add) => {
+    for (const byDst of index.values()) for (const byPort of byDst.values()) for (const portKey of byPort.keys()) add(portKey);
+  }, (portKey) => `${PROTOCOLS[portKey >> 16]}/${portKey & 0xffff}`);
+  // Sources in order, each one's destinations in order, each pair's ports in order.
+  const byEnd = (x: AggregateEnd, y: AggregateEnd) => endRank.get(x)! - endRank.get(y)!;
+  const byPort = (x: number, y: number) => portRank.get(x)! - portRank.get(y)!;
+  const out: Observation[] = [];
+  for (const src of [...index.keys()].sort(byEnd)) {
+    const byDst = index.get(src)!;
+    for (const dst of [...byDst.keys()].sort(byEnd)) {
+      const ports = byDst.get(dst)!;
+      for (const portKey of [...ports.keys()].sort(byPort)) {
+        const o = ports.get(portKey)!;
+        out.push({
+          src, dst, protocol: o.protocol, port: o.port, count: o.count,
+          names: [...(o.names ?? [])].sort(), addresses: [...(o.addresses ?? [])].sort(),
+        });
+      }
     }
   }
-  return all
-    .sort((a, b) => a.s - b.s || a.d - b.d || a.p - b.p)
-    .map(({ o }) => ({
-      src: o.src, dst: o.dst, protocol: o.protocol, port: o.port, count: o.count,
-      names: [...(o.names ?? [])].sort(), addresses: [...(o.addresses ?? [])].sort(),
-    }));
+  return out;
 }
 
-/** Ranks of the things `each` adds, in the code-unit order of their texts. */
-function rankByText<T>(each: (add: (thing: T, text: string) => void) => void): Map<T, number> {
+/** Gives each distinct thing an index, in order of first sight. */
+class Indexer<T> {
+  public readonly list: T[] = [];
+  private readonly index = new Map<T, number>();
+
+  public of(thing: T): number {
+    let i = this.index.get(thing);
+    if (i === undefined) { i = this.list.push(thing) - 1; this.index.set(thing, i); }
+    return i;
+  }
+}
+
+/** Ranks of the things `each` adds, in the code-unit order of their texts (made once per distinct thing). */
+function rankByText<T>(each: (add: (thing: T) => void) => void, textOf: (thing: T) => string): Map<T, number> {
   const texts = new Map<T, string>();
-  each((thing, text) => { if (!texts.has(thing)) texts.set(thing, text); });
+  each((thing) => { if (!texts.has(thing)) texts.set(thing, textOf(thing)); });
   const sorted = [...texts].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return new Map(sorted.map(([thing], i) => [thing, i]));
 }

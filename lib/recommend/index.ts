@@ -7,7 +7,7 @@ export { aggregateFlowFiles, splitFile, MIN_BYTES_PER_THREAD } from './read-para
 export { HubbleReader } from './readers/hubble';
 export { GoldmaneReader } from './readers/goldmane';
 export { CsvReader, CSV_COLUMNS } from './readers/csv';
-export { FlowAggregator, type AggregateOptions, type AggregateEnd, type AggregateState, type StateObservation, type Observation } from './aggregate';
+export { FlowAggregator, type AggregateOptions, type AggregateEnd, type AggregateState, type StateConnections, type Observation, transferables, CONNECTION_FIELDS, PROTOCOLS } from './aggregate';
 export { buildPlan, RecommendEngine, RecommendMode, SYSTEM_NAMESPACES, type PlanOptions, type PlanPeer, type PlanPort, type PlanRule, type PlanWorkload, type PlanNamespace, type RecommendationPlan } from './plan';
 export { addPlanToChart, planChart, targetOf } from './render';
 export { planToTypeScript } from './typescript';

@@ -76,8 +76,8 @@ export interface FlowFileReport {
  */
 const CHUNK_BYTES = 64 << 10;
 
-/** What readFlowFile needs of a reader. */
-interface FlowLineReader {
+/** What readFlowFile needs of a reader: one per file, as it remembers what earlier lines showed. */
+export interface FlowLineReader {
   read(line: string): LineResult;
   /** Reads the line `text[start, end)` without slicing it, when the reader can. */
   readRange?(text: string, start: number, end: number): LineResult;
@@ -93,17 +93,26 @@ export function readFlowFile(file: string, onFlow: (flow: ObservedFlow) => void,
   return readFlowLines(file, onFlow, options).report;
 }
 
+/** The reader of one format. */
+export function flowLineReader(format: FlowFormat, identityKeys?: readonly string[]): FlowLineReader {
+  return format === FlowFormat.HUBBLE ? new HubbleReader(identityKeys)
+    : format === FlowFormat.GOLDMANE ? new GoldmaneReader(identityKeys)
+      : new CsvReader(identityKeys);
+}
+
 /**
  * `readFlowFile` on the lines of one byte range of the file (all of it when
  * none is given). Line numbers in the report count from the range's start;
- * `lineCount` (empty lines included) lets the caller shift them.
+ * `lineCount` (empty lines included) lets the caller shift them. A thread
+ * that reads several ranges of one file in file order passes the same
+ * `reader` to each (in `options.format`), so what it learnt carries on.
  */
-export function readFlowLines(file: string, onFlow: (flow: ObservedFlow) => void, options: ReadFlowsOptions = {}, range?: ByteRange): { report: FlowFileReport; lineCount: number } {
+export function readFlowLines(file: string, onFlow: (flow: ObservedFlow) => void, options: ReadFlowsOptions = {}, range?: ByteRange, continued?: FlowLineReader): { report: FlowFileReport; lineCount: number } {
   const maxExamples = options.maxExamples ?? 20;
   const skipped: { [reason: string]: number } = {};
   const examples: { line: number; message: string }[] = [];
   let format = options.format;
-  let reader: FlowLineReader | undefined;
+  let reader = format === undefined ? undefined : continued;
   let lines = 0;
   let flows = 0;
   let malformed = 0;
@@ -113,9 +122,7 @@ export function readFlowLines(file: string, onFlow: (flow: ObservedFlow) => void
     if (end === start) return;
     if (!reader) {
       format ??= detectFormat(text.slice(start, end), file);
-      reader = format === FlowFormat.HUBBLE ? new HubbleReader(options.identityKeys)
-        : format === FlowFormat.GOLDMANE ? new GoldmaneReader(options.identityKeys)
-          : new CsvReader(options.identityKeys);
+      reader = flowLineReader(format, options.identityKeys);
     }
     lines++;
     const r = reader.readRange ? reader.readRange(text, start, end) : reader.read(text.slice(start, end));

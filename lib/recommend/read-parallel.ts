@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
-import { Worker } from 'worker_threads';
+import { runOnThread, workerScript } from '../core/threads';
 import { AggregateOptions, AggregateState, FlowAggregator } from './aggregate';
-import { ByteRange, detectFormat, FlowFileReport, FlowFormat, forEachLineRange, readFlowLines, ReadFlowsOptions } from './read-flows';
+import { ObservedFlow } from './flow';
+import { ByteRange, detectFormat, FlowFileReport, FlowFormat, FlowLineReader, flowLineReader, forEachLineRange, readFlowLines, ReadFlowsOptions } from './read-flows';
 
 /**
  * Each extra thread costs about 50 ms to start (a Node environment and the
@@ -17,23 +17,45 @@ export const MIN_BYTES_PER_THREAD = 64 << 20;
  */
 const MAX_THREADS = 4;
 
-/** What one thread's part of a file gave. */
-export interface RangeResult {
+/** The compiled script each reading thread runs (none from sources: then one thread reads). */
+const READ_WORKER = workerScript(__dirname, 'read-worker.js');
+
+/**
+ * Parts a large file is cut into: threads take the next unread part as they
+ * finish one, so they finish together however fast each runs (a thread
+ * starts later than the calling one, and two cores may not run alike).
+ * Small enough to even out (16 MiB is ~25 ms of reading), large enough that
+ * cutting costs nothing.
+ */
+const PART_BYTES = 16 << 20;
+
+/** What reading one part of a file gave. */
+export interface PartResult {
+  /** The part's index in the file. */
+  readonly index: number;
   /** The report of the part, line numbers counted from its first line. */
   readonly report: FlowFileReport;
   /** Lines in the part, empty ones included. */
   readonly lineCount: number;
-  /** The part's counts. */
+}
+
+/** What one thread read of a file. */
+export interface ThreadResult {
+  /** The parts it read, in file order. */
+  readonly parts: readonly PartResult[];
+  /** Their counts. */
   readonly state: AggregateState;
 }
 
-/** What a reading thread is given. */
-export interface RangeJob {
+/** What the threads reading one file share. */
+export interface PartsJob {
   /** The flow file. */
   readonly file: string;
-  /** The part of it to read. */
-  readonly range: ByteRange;
-  /** How to read it (the format is always given: the part may not start with the file's first line). */
+  /** Its parts, in file order. */
+  readonly ranges: readonly ByteRange[];
+  /** The index of the next part no thread has taken (an Int32 shared by the threads). */
+  readonly next: SharedArrayBuffer;
+  /** How to read it (the format is always given: a part may not start with the file's first line). */
   readonly options: ReadFlowsOptions;
   /** How to aggregate it. */
   readonly aggregate: AggregateOptions;
@@ -41,43 +63,90 @@ export interface RangeJob {
 
 /**
  * Reads flow files into one aggregator. A large regular file is cut at line
- * boundaries into ranges read by worker threads at once (the calling thread
- * reads the first); their counts are merged in file order, so the result,
- * reports included, is what one thread reading the whole file gives.
- * Standard input and small files are read on the calling thread.
+ * boundaries into parts that the calling thread and worker threads take in
+ * turn; each thread takes its parts in file order, and the counts are merged
+ * so that the result, reports included, is what one thread reading the
+ * whole file gives. Standard input and small files are read on the calling
+ * thread.
  */
 export async function aggregateFlowFiles(files: readonly string[], options: ReadFlowsOptions & AggregateOptions = {}): Promise<{ aggregator: FlowAggregator; reports: FlowFileReport[] }> {
   const aggregator = new FlowAggregator(options);
   const reports: FlowFileReport[] = [];
   for (const file of files) {
-    const ranges = splitFile(file, threadsFor(file, options.threads));
-    if (ranges.length <= 1) {
+    const { threads, size } = threadsFor(file, options.threads);
+    if (threads <= 1) {
       reports.push(readFlowLines(file, (flow) => aggregator.add(flow), options).report);
       continue;
     }
-    // Every part is read in the format of the file's first line.
-    const read: ReadFlowsOptions = { format: options.format ?? fileFormat(file), identityKeys: options.identityKeys, maxExamples: options.maxExamples };
-    const aggregate = { prefixLength: options.prefixLength, prefixLengthV6: options.prefixLengthV6 };
-    const pending = ranges.slice(1).map((range) => runWorker({ file, range, options: read, aggregate })); // they start at once, on their own threads
-    pending.forEach((p) => p.catch(() => undefined)); // if this thread's part fails first, theirs are not left unhandled
-    // The first part is read here, straight into the result; the others are merged after it, in order.
-    const first = readFlowLines(file, (flow) => aggregator.add(flow), read, ranges[0]);
-    const rest = await Promise.all(pending);
-    for (const r of rest) aggregator.merge(r.state);
-    reports.push(mergeReports([first, ...rest], options.maxExamples ?? 20));
+    const job: PartsJob = {
+      file,
+      ranges: splitFile(file, Math.max(threads, Math.ceil(size / PART_BYTES))),
+      next: new SharedArrayBuffer(4),
+      // Every part is read in the format of the file's first line.
+      options: { format: options.format ?? fileFormat(file), identityKeys: options.identityKeys, maxExamples: options.maxExamples },
+      aggregate: { prefixLength: options.prefixLength, prefixLengthV6: options.prefixLengthV6 },
+    };
+    const pending = Array.from({ length: Math.min(threads, job.ranges.length) - 1 }, () => runOnThread<ThreadResult>(READ_WORKER!, job, `reading ${file}`)); // they start at once, on their own threads
+    pending.forEach((p) => p.catch(() => undefined)); // if this thread fails first, theirs are not left unhandled
+    let mine: PartResult[];
+    try {
+      // This thread reads straight into the result; the others' counts are merged into it.
+      mine = readParts(job, aggregator);
+    } catch (e) {
+      Atomics.store(new Int32Array(job.next), 0, job.ranges.length); // the others stop after their current part
+      throw e;
+    }
+    const theirs = await Promise.all(pending);
+    for (const t of theirs) aggregator.merge(t.state);
+    const parts = [mine, ...theirs.map((t) => t.parts)].flat().sort((a, b) => a.index - b.index);
+    reports.push(mergeReports(parts, options.maxExamples ?? 20));
   }
   return { aggregator, reports };
 }
 
-/** Reads one range on this thread (what each worker runs). */
-export function readRange(job: RangeJob): RangeResult {
+/**
+ * Reads parts of `job` into `aggregator`, taking the next part no thread has
+ * taken until none is left (what each thread runs).
+ */
+export function readParts(job: PartsJob, aggregator: FlowAggregator): PartResult[] {
+  const next = new Int32Array(job.next);
+  const reader = new PartReader(job, aggregator);
+  const parts: PartResult[] = [];
+  for (let index = Atomics.add(next, 0, 1); index < job.ranges.length; index = Atomics.add(next, 0, 1)) parts.push(reader.read(index));
+  return parts;
+}
+
+/**
+ * One thread's reader of parts of a file, given in file order (not all of
+ * them): one line reader carries what it learnt from one part to the next,
+ * as it would reading the whole file.
+ */
+export class PartReader {
+  private readonly lines: FlowLineReader;
+  private readonly add: (flow: ObservedFlow) => void;
+
+  constructor(private readonly job: PartsJob, private readonly aggregator: FlowAggregator) {
+    this.lines = flowLineReader(job.options.format ?? FlowFormat.CSV, job.options.identityKeys);
+    this.add = (flow) => aggregator.add(flow);
+  }
+
+  /** Reads part `index` (after the parts already read). */
+  public read(index: number): PartResult {
+    this.aggregator.startPart(index);
+    const { report, lineCount } = readFlowLines(this.job.file, this.add, this.job.options, this.job.ranges[index], this.lines);
+    return { index, report, lineCount };
+  }
+}
+
+/** What a worker thread runs: `readParts` into its own aggregator. */
+export function readPartsOnThread(job: PartsJob): ThreadResult {
   const aggregator = new FlowAggregator(job.aggregate);
-  const { report, lineCount } = readFlowLines(job.file, (flow) => aggregator.add(flow), job.options, job.range);
-  return { report, lineCount, state: aggregator.state() };
+  const parts = readParts(job, aggregator);
+  return { parts, state: aggregator.state() };
 }
 
 /** One file's report from its parts' reports, in order: counts added, line numbers shifted. */
-export function mergeReports(parts: readonly Pick<RangeResult, 'report' | 'lineCount'>[], maxExamples: number): FlowFileReport {
+export function mergeReports(parts: readonly Pick<PartResult, 'report' | 'lineCount'>[], maxExamples: number): FlowFileReport {
   const skipped: { [reason: string]: number } = {};
   const examples: { line: number; message: string }[] = [];
   let lines = 0;
@@ -95,19 +164,23 @@ export function mergeReports(parts: readonly Pick<RangeResult, 'report' | 'lineC
   return { file: parts[0].report.file, format: parts[0].report.format, lines, flows, skipped, malformed, examples };
 }
 
-/** How many threads read `file`: as asked, else one per core and 64 MiB (at most 4); one for standard input and other non-files. */
-function threadsFor(file: string, asked: number | undefined): number {
+/**
+ * How many threads read `file` (as asked, else one per core and 64 MiB, at
+ * most 4; one for standard input and other non-files), and its size.
+ */
+function threadsFor(file: string, asked: number | undefined): { threads: number; size: number } {
   if (asked !== undefined && (!Number.isInteger(asked) || asked < 1)) throw new Error(`threads is ${asked}: give a whole number of 1 or more`);
-  if (file === '-' || asked === 1 || !fs.existsSync(path.join(__dirname, WORKER_SCRIPT))) return 1;
+  const one = { threads: 1, size: 0 };
+  if (file === '-' || asked === 1 || !READ_WORKER) return one;
   let size: number;
   try {
     const stat = fs.statSync(file);
-    if (!stat.isFile()) return 1;
+    if (!stat.isFile()) return one;
     size = stat.size;
   } catch {
-    return 1; // the read reports it
+    return one; // the read reports it
   }
-  return asked ?? Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS, Math.floor(size / MIN_BYTES_PER_THREAD)));
+  return { threads: asked ?? Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS, Math.floor(size / MIN_BYTES_PER_THREAD))), size };
 }
 
 /**
@@ -121,7 +194,7 @@ export function splitFile(file: string, parts: number): ByteRange[] {
   const starts = [0];
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(64 << 10);
+    const buf = Buffer.allocUnsafe(16 << 10);
     for (let i = 1; i < parts; i++) {
       let at = Math.max(Math.floor((size * i) / parts), starts[starts.length - 1]);
       let start = -1;
@@ -151,16 +224,3 @@ export function fileFormat(file: string): FlowFormat {
   return detectFormat(first ?? '', file);
 }
 
-const WORKER_SCRIPT = 'read-worker.js';
-
-/** Reads `job` on a worker thread. */
-function runWorker(job: RangeJob): Promise<RangeResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, WORKER_SCRIPT), { workerData: job });
-    let message: { result?: RangeResult; error?: string } | undefined;
-    const failed = (why: string) => new Error(`reading ${job.file} bytes ${job.range.start}-${job.range.end} on a thread failed: ${why}`);
-    worker.once('message', (m: typeof message) => { message = m; });
-    worker.once('error', (e) => reject(failed(e.message)));
-    worker.once('exit', (code) => (message?.result ? resolve(message.result) : reject(failed(message?.error ?? `the thread exited with code ${code}`))));
-  });
-}

@@ -13,10 +13,7 @@ import { resolvePorts } from '../analysis/policies/common';
 import { explain } from '../analysis/explain';
 import { AggregateEnd, FlowAggregator, Observation } from './aggregate';
 import { ObservedFlow } from './flow';
-import { detectFormat, FlowFileReport, FlowFormat, readFlowFile, ReadFlowsOptions } from './read-flows';
-import { CsvReader } from './readers/csv';
-import { GoldmaneReader } from './readers/goldmane';
-import { HubbleReader } from './readers/hubble';
+import { detectFormat, FlowFileReport, flowLineReader, readFlowFile, ReadFlowsOptions } from './read-flows';
 import { endpointOf, standInWorkloads } from './verify';
 
 /** Options of a replay. */
@@ -136,7 +133,7 @@ export function observedAnalysis(observations: readonly Observation[], policies:
  */
 export function explainFlowLine(line: string, policies: LoadResult, options: ReplayOptions = {}): { allowed: boolean; text: string } {
   const format = options.format ?? detectFormat(line);
-  const reader = format === FlowFormat.HUBBLE ? new HubbleReader([]) : format === FlowFormat.GOLDMANE ? new GoldmaneReader([]) : new CsvReader([]);
+  const reader = flowLineReader(format, []);
   const r = reader.read(line.trim());
   const flows = 'flow' in r ? [r.flow] : 'flows' in r ? r.flows : [];
   if (flows.length === 0) throw new Error(`the line is not a flow to explain: ${'skip' in r ? `skipped (${r.skip})` : 'error' in r ? r.error : 'no flow'}`);

@@ -1,25 +1,35 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FlowAggregator } from '../../lib/recommend/aggregate';
+import { FlowAggregator, transferables } from '../../lib/recommend/aggregate';
 import { FlowFormat, readFlowFile, readFlowLines } from '../../lib/recommend/read-flows';
-import { aggregateFlowFiles, fileFormat, mergeReports, readRange, splitFile } from '../../lib/recommend/read-parallel';
-import { caasScenario, hubbleLine, whiskerExport } from './flows';
+import { aggregateFlowFiles, fileFormat, mergeReports, PartReader, PartResult, PartsJob, readParts, splitFile } from '../../lib/recommend/read-parallel';
+import { caasScenario, hubbleLine, SampleFlow, whiskerExport } from './flows';
 
-// Large flow files are read in ranges on several threads and the counts
-// merged in file order (read-parallel.ts). The threads themselves run from
-// the compiled package (.ci/run compares --threads 2 with --threads 1 byte
-// for byte); here each range is read in turn and merged the same way.
+// Large flow files are cut into parts that several threads take in turn,
+// each its parts in file order, and the counts are merged (read-parallel.ts).
+// The threads themselves run from the compiled package (.ci/run compares
+// --threads 2 with --threads 1 byte for byte); here aggregators standing for
+// threads take the parts in a given interleaving and are merged the same way.
 
 let dir: string;
 beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ezt-parallel-')); });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** A Hubble export with replies, L7 records, a malformed line and an empty one spread through it. */
+/** `web`'s pods under another name each round: one workload (its labels), a name per pod owner. */
+function renameWeb(flows: readonly SampleFlow[], round: number): SampleFlow[] {
+  const rename = (e: SampleFlow['src']) => ('namespace' in e && e.name === 'web' ? { ...e, name: `web-v${round}` } : e);
+  return flows.map((f) => ({ ...f, src: rename(f.src), dst: rename(f.dst) }));
+}
+
+/**
+ * A Hubble export with replies, L7 records, a malformed line and an empty
+ * one spread through it; `web` has another owner name each round.
+ */
 function hubbleFile(name: string, rounds: number): string {
-  const scenario = caasScenario(['acme', 'globex', 'initech']);
   const lines: string[] = [];
   for (let r = 0; r < rounds; r++) {
+    const scenario = renameWeb(caasScenario(['acme', 'globex', 'initech']), r);
     scenario.forEach((f, i) => lines.push(hubbleLine(f, r * 1000 + i)));
     lines.push(hubbleLine(scenario[r % scenario.length], r, { isReply: true }));
     lines.push(hubbleLine(scenario[(r + 3) % scenario.length], r, { type: 'L7' }));
@@ -38,13 +48,22 @@ function sequential(file: string) {
   return { report, state: aggregator.state(), observations: aggregator.observations(), unidentified: aggregator.unidentified };
 }
 
-/** What reading the file in `parts` ranges and merging them in order gives. */
-function inParts(file: string, parts: number) {
-  const ranges = splitFile(file, parts);
-  const results = ranges.map((range) => readRange({ file, range, options: { format: FlowFormat.HUBBLE }, aggregate: {} }));
-  const aggregator = new FlowAggregator();
-  for (const r of results) aggregator.merge(r.state);
-  return { ranges, report: mergeReports(results, 20), observations: aggregator.observations(), unidentified: aggregator.unidentified, allowed: aggregator.allowedFlows, dropped: aggregator.deniedFlows };
+function job(file: string, parts: number): PartsJob {
+  return { file, ranges: splitFile(file, parts), next: new SharedArrayBuffer(4), options: { format: FlowFormat.HUBBLE }, aggregate: {} };
+}
+
+/**
+ * What threads reading the file's `parts` parts give, merged into the first
+ * (as aggregateFlowFiles does): part i is read by thread `owners[i]`.
+ */
+function inParts(file: string, parts: number, owners: readonly number[] = Array.from({ length: parts }, (_, i) => i)) {
+  const j = job(file, parts);
+  const threads = Array.from({ length: Math.max(...owners) + 1 }, () => new FlowAggregator());
+  const readers = threads.map((a) => new PartReader(j, a));
+  const results: PartResult[] = owners.map((t, index) => readers[t].read(index));
+  const [aggregator, ...others] = threads;
+  for (const other of others) aggregator.merge(other.state());
+  return { ranges: j.ranges, report: mergeReports(results, 20), observations: aggregator.observations(), unidentified: aggregator.unidentified, allowed: aggregator.allowedFlows, dropped: aggregator.deniedFlows };
 }
 
 describe('splitFile', () => {
@@ -79,11 +98,20 @@ describe('reading in ranges', () => {
     expect(report.lines).toBe(lines.filter((l) => l !== '').length);
   });
 
-  test.each([2, 3, 5])('merging %i ranges in order equals reading the file on one thread', (parts) => {
-    const file = hubbleFile(`merge-${parts}.jsonl`, 30);
+  test.each([
+    [[0, 1]],
+    [[0, 1, 2]],
+    [[0, 0, 1, 1, 0]], // the first thread takes parts again after the other's
+    [[1, 0, 0, 1, 0, 1]], // the thread merged into does not read the first part
+    [[2, 2, 0, 1, 0, 1, 2]],
+  ])('threads reading the parts as %j, merged, equal one thread reading the file', (owners) => {
+    const parts = owners.length;
+    const file = hubbleFile(`merge-${owners.join('')}.jsonl`, 30);
     const one = sequential(file);
-    const many = inParts(file, parts);
+    const many = inParts(file, parts, owners);
     expect(many.ranges.length).toBe(parts);
+    // web's owner is renamed each round: its name is that of its first flow in the file.
+    expect(one.observations.find((o) => o.src.kind === 'workload' && o.src.name.startsWith('web'))?.src).toMatchObject({ name: 'web-v0' });
     expect(many.report).toEqual(one.report);
     expect(many.observations).toEqual(one.observations);
     expect(many.unidentified).toEqual(one.unidentified);
@@ -116,6 +144,68 @@ describe('reading in ranges', () => {
     expect(merged.deniedObservations()[0].src).toBe(o.src); // one end object per workload
     expect(merged.allowedFlows).toBe(2);
     expect(merged.deniedFlows).toBe(1);
+  });
+
+  test('a workload is named after its flow in the lowest part, whichever aggregator read it and whatever the merge order', () => {
+    const end = (name: string) => ({ kind: 'workload' as const, namespace: 'shop', labels: { app: 'web' }, name });
+    const dst = { kind: 'address' as const, ip: '192.0.2.1' };
+    const thread = (part: number, name: string) => {
+      const a = new FlowAggregator();
+      a.startPart(part);
+      a.add({ src: end(name), dst, protocol: 'TCP', port: 443, allowed: true });
+      return a;
+    };
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
+      const threads = [thread(4, 'web-late'), thread(1, 'web-first'), thread(3, 'web-middle')];
+      const [into, ...rest] = order.map((i) => threads[i]);
+      for (const t of rest) into.merge(t.state());
+      expect(into.observations()[0]).toMatchObject({ src: { name: 'web-first' }, count: 3 });
+    }
+    // Merged states' ends are copied, not renamed in place.
+    const lateState = thread(4, 'web-late').state();
+    const into = new FlowAggregator();
+    into.merge(lateState);
+    into.merge(thread(1, 'web-first').state());
+    expect(into.observations()[0].src).toMatchObject({ name: 'web-first' });
+    expect(lateState.ends[lateState.observed.rows[0]]).toMatchObject({ name: 'web-late' });
+  });
+
+  test('a state survives the move to another thread (structured clone, rows transferred)', () => {
+    const a = new FlowAggregator({ prefixLength: 24 });
+    const web = { kind: 'workload' as const, namespace: 'shop', labels: { app: 'web' }, name: 'web' };
+    a.add({ src: web, dst: { kind: 'api-server', ip: '172.20.0.1' }, protocol: 'TCP', port: 443, allowed: true });
+    a.add({ src: web, dst: { kind: 'api-server', ip: '172.20.0.2' }, protocol: 'TCP', port: 443, allowed: true });
+    a.add({ src: web, dst: { kind: 'address', ip: '52.94.1.7', names: ['api.example.com'] }, protocol: 'TCP', port: 443, allowed: true });
+    a.add({ src: web, dst: { kind: 'address', ip: '52.94.1.9', names: ['s3.example.com'] }, protocol: 'TCP', port: 443, allowed: true });
+    a.add({ src: { kind: 'address', ip: '198.51.100.4' }, dst: web, protocol: 'SCTP', port: 9000, allowed: false });
+    const state = a.state();
+    const moved = structuredClone(state, { transfer: transferables(state) });
+    expect(state.observed.rows.length).toBe(0); // moved, not copied
+    const b = new FlowAggregator();
+    b.merge(moved);
+    expect(b.observations()).toEqual(a.observations());
+    expect(b.deniedObservations()).toEqual(a.deniedObservations());
+    expect(b.observations().map((o) => [o.dst.key, o.names, o.addresses])).toEqual([
+      ['#api-server', [], ['172.20.0.1', '172.20.0.2']],
+      ['@52.94.1.0/24', ['api.example.com', 's3.example.com'], []],
+    ]);
+    expect(b.deniedObservations()[0]).toMatchObject({ protocol: 'SCTP', port: 9000, count: 1 });
+  });
+
+  test('an aggregator takes its parts in file order', () => {
+    const a = new FlowAggregator();
+    a.startPart(2);
+    a.startPart(2);
+    expect(() => a.startPart(1)).toThrow(/part 1 after part 2: an aggregator reads its parts in file order/);
+  });
+
+  test('threads sharing the counter read every part once', () => {
+    const file = hubbleFile('counter.jsonl', 12);
+    const j = job(file, 4);
+    const first = readParts(j, new FlowAggregator());
+    const second = readParts(j, new FlowAggregator());
+    expect(first.map((p) => p.index)).toEqual([0, 1, 2, 3]);
+    expect(second).toEqual([]);
   });
 
   test('aggregateFlowFiles reads on the calling thread when threads is 1, small files and standard input', async () => {
