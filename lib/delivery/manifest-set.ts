@@ -1,6 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import * as yaml from 'js-yaml';
 import { KubeObject } from '../manifests/types';
 
 /** The charts of a cdk8s app, or some charts. */
@@ -55,10 +54,7 @@ function dependencyOrder(all: readonly IConstruct[]): IConstruct[] {
   return out;
 }
 
-/** Objects as one multi-document YAML text, keys in cdk8s order. */
-export function toYaml(objects: readonly KubeObject[]): string {
-  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, quotingType: '"' })).join('---\n');
-}
+export { toYaml } from './yaml';
 
 /** Whether the object belongs before policies: namespaces, tiers, RBAC and other non-policy objects. */
 export function isFoundation(object: KubeObject): boolean {

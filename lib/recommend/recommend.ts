@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { chartObjects, toYaml } from '../delivery/manifest-set';
+import { chartObjects } from '../delivery/manifest-set';
+import { toYaml, toYamlOnThread } from '../delivery/yaml';
 import { KubeObject } from '../manifests/types';
 import { AggregateOptions, FlowAggregator, Observation } from './aggregate';
 import { ObservedFlow } from './flow';
@@ -67,8 +68,16 @@ export function recommendFromFiles(files: readonly string[], options: RecommendO
  * (`threads`; see `aggregateFlowFiles`): the same recommendation, sooner.
  */
 export async function recommendFromFilesAsync(files: readonly string[], options: RecommendOptions): Promise<Recommendation> {
+  const { draft, reports } = await readAndDraft(files, options);
+  const yaml = toYamlOnThread(draft.manifests); // written on another thread while this one verifies
+  const verification = verifyDraft(draft, options);
+  return finish(draft, options, reports, verification, await yaml);
+}
+
+/** Reads the files and drafts the recommendation, keeping nothing of the aggregator (the most memory held). */
+async function readAndDraft(files: readonly string[], options: RecommendOptions): Promise<{ draft: Draft; reports: FlowFileReport[] }> {
   const { aggregator, reports } = await aggregateFlowFiles(files, options);
-  return recommendFromAggregate(aggregator, options, reports);
+  return { draft: draftOf(aggregator, options), reports };
 }
 
 /** Recommends policies for flows given in memory. */
@@ -79,31 +88,58 @@ export function recommendFromFlows(flows: Iterable<ObservedFlow>, options: Recom
 }
 
 function recommendFromAggregate(aggregator: FlowAggregator, options: RecommendOptions, files: readonly FlowFileReport[]): Recommendation {
-  const mode = options.mode ?? RecommendMode.STAGED;
+  const draft = draftOf(aggregator, options);
+  return finish(draft, options, files, verifyDraft(draft, options), toYaml(draft.manifests));
+}
+
+/**
+ * A recommendation before its check: the observations, the plan and its
+ * rendered objects, and what the report needs of the aggregator.
+ */
+interface Draft {
+  readonly observations: Observation[];
+  readonly plan: RecommendationPlan;
+  readonly manifests: KubeObject[];
+  readonly namespaces: string[];
+  readonly denied: Observation[];
+  readonly allowedFlows: number;
+  readonly deniedFlows: number;
+  readonly unidentified: { readonly [reason: string]: number };
+}
+
+function draftOf(aggregator: FlowAggregator, options: RecommendOptions): Draft {
   const observations = aggregator.observations();
   const plan = buildPlan(observations, options);
-  const app = new App();
-  const chart = planChart(app, 'recommended', plan, mode);
-  const manifests = chartObjects(chart);
-  const namespaces = plan.namespaces.map((n) => n.name);
-  const verification = verifyRecommendation(manifests, observations, namespaces, options.engine);
+  const manifests = chartObjects(planChart(new App(), 'recommended', plan, options.mode ?? RecommendMode.STAGED));
+  return {
+    observations, plan, manifests, namespaces: plan.namespaces.map((n) => n.name),
+    denied: aggregator.deniedObservations(), allowedFlows: aggregator.allowedFlows, deniedFlows: aggregator.deniedFlows, unidentified: aggregator.unidentified,
+  };
+}
+
+function verifyDraft(draft: Draft, options: RecommendOptions): Verification {
+  return verifyRecommendation(draft.manifests, draft.observations, draft.namespaces, options.engine);
+}
+
+function finish(draft: Draft, options: RecommendOptions, files: readonly FlowFileReport[], verification: Verification, yaml: string): Recommendation {
+  const { observations, plan, manifests, namespaces, denied } = draft;
+  const mode = options.mode ?? RecommendMode.STAGED;
   const notes = [...modeNotes(options.engine, mode), ...plan.notes];
-  const denied = aggregator.deniedObservations();
-  if (denied.length > 0) notes.push(`${aggregator.deniedFlows} dropped flow(s) in ${denied.length} distinct connection(s) were not recommended; review them: ${denied.slice(0, 5).map(describeObservation).join('; ')}${denied.length > 5 ? '; ...' : ''}`);
+  if (denied.length > 0) notes.push(`${draft.deniedFlows} dropped flow(s) in ${denied.length} distinct connection(s) were not recommended; review them: ${denied.slice(0, 5).map(describeObservation).join('; ')}${denied.length > 5 ? '; ...' : ''}`);
   const summary = [
-    `${aggregator.allowedFlows} flow(s) that got through, ${observations.length} distinct connection(s), ${namespaces.length} namespace(s).`,
+    `${draft.allowedFlows} flow(s) that got through, ${observations.length} distinct connection(s), ${namespaces.length} namespace(s).`,
     `Verified with the analyzer: ${verification.allowed} of ${verification.observed - verification.unverifiable} checkable connections allowed; ${verification.newPairs.length} new workload pair(s).`,
   ];
   return {
     plan,
     manifests,
-    yaml: toYaml(manifests),
+    yaml,
     typescript: planToTypeScript(plan, mode, summary),
     report: {
       files,
-      allowedFlows: aggregator.allowedFlows,
-      deniedFlows: aggregator.deniedFlows,
-      unidentified: aggregator.unidentified,
+      allowedFlows: draft.allowedFlows,
+      deniedFlows: draft.deniedFlows,
+      unidentified: draft.unidentified,
       observations: observations.length,
       namespaces,
       policies: manifests.filter((m) => /NetworkPolicy$/.test(m.kind)).length,

@@ -48,14 +48,14 @@ export function verifyRecommendation(manifests: readonly KubeObject[], observati
   const inScope = new Set(recommended);
   const observedIds = new Set(ids.values());
   const newPairs: string[] = [];
-  for (const c of analysis.connections()) {
-    if (typeof c.src !== 'string' || typeof c.dst !== 'string') continue;
-    if (!observedIds.has(c.src) || !observedIds.has(c.dst)) continue;
-    if (!inScope.has(c.src.split('/')[0]) && !inScope.has(c.dst.split('/')[0])) continue;
-    if (c.dst.startsWith('kube-system/') && analysis.workload(c.dst)?.labels['k8s-app'] === 'kube-dns') continue; // the DNS allowance, by design
+  analysis.eachConnection((c) => { // one at a time: the connections are not kept
+    if (typeof c.src !== 'string' || typeof c.dst !== 'string') return;
+    if (!observedIds.has(c.src) || !observedIds.has(c.dst)) return;
+    if (!inScope.has(c.src.split('/')[0]) && !inScope.has(c.dst.split('/')[0])) return;
+    if (c.dst.startsWith('kube-system/') && analysis.workload(c.dst)?.labels['k8s-app'] === 'kube-dns') return; // the DNS allowance, by design
     const pair = `${c.src} -> ${c.dst}`;
     if (!observedPairs.has(pair)) newPairs.push(pair);
-  }
+  });
   return { observed: observations.length, allowed, notAllowed, unverifiable, newPairs };
 }
 
