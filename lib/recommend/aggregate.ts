@@ -204,13 +204,21 @@ export class FlowAggregator {
     for (const [reason, n] of state.skipped) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
     const ends = state.ends.map((end, i) => this.adopt(end, state.nameParts[i]));
     const into = (index: ObservationIndex, { rows, counts, names, addresses }: StateConnections) => {
-      const merged = new Array<MutableObservation>(counts.length);
+      const merged: MutableObservation[] = [];
+      let ports: Map<number, MutableObservation> | undefined;
       for (let row = 0; row < counts.length; row++) {
         const at = row * CONNECTION_FIELDS;
-        const portKey = rows[at + 2];
-        const o = this.observation(index, ends[rows[at]], ends[rows[at + 1]], PROTOCOLS[portKey >> 16], portKey & 0xffff);
-        o.count += counts[row];
-        merged[row] = o;
+        const src = ends[rows[at]];
+        const dst = ends[rows[at + 1]];
+        // Rows come grouped by source and destination (see state()): look their ports up once per pair.
+        if (row === 0 || rows[at] !== rows[at - CONNECTION_FIELDS] || rows[at + 1] !== rows[at + 1 - CONNECTION_FIELDS]) ports = portsOf(index, src, dst);
+        const o = portEntry(ports!, src, dst, rows[at + 2]);
+        // A count read from the Float64Array is a double: added as one it turns every
+        // observation's count field into a double field (V8 migrates each object, 5x the
+        // merge time, measured). Below 2^30 it is a small integer, so add it as one.
+        const n = counts[row];
+        o.count += n < 0x40000000 ? n | 0 : n;
+        merged.push(o);
       }
       for (let i = 0; i < names.length; i += 2) (merged[names[i]].names ??= new Set()).add(state.strings[names[i + 1]]);
       for (let i = 0; i < addresses.length; i += 2) (merged[addresses[i]].addresses ??= new Set()).add(state.strings[addresses[i + 1]]);
@@ -221,18 +229,7 @@ export class FlowAggregator {
 
   /** The observation of (src, dst, protocol, port) in `index`, made when new. */
   private observation(index: ObservationIndex, src: AggregateEnd, dst: AggregateEnd, protocol: FlowProtocol, port: number): MutableObservation {
-    // Nested maps keyed by the (shared) end objects and a number: no key string per flow.
-    let byDst = index.get(src);
-    if (!byDst) { byDst = new Map(); index.set(src, byDst); }
-    let byPort = byDst.get(dst);
-    if (!byPort) { byPort = new Map(); byDst.set(dst, byPort); }
-    const portKey = PROTOCOL_INDEX[protocol] * 65536 + port;
-    let o = byPort.get(portKey);
-    if (!o) {
-      o = { src, dst, protocol, port, count: 0 };
-      byPort.set(portKey, o);
-    }
-    return o;
+    return portEntry(portsOf(index, src, dst), src, dst, PROTOCOL_INDEX[protocol] * 65536 + port);
   }
 
   /** This aggregator's end for an end of another's (the same key), whose name comes from part `part`. */
@@ -352,6 +349,25 @@ const KINDS: { readonly [kind in 'api-server' | 'public' | 'private']: Aggregate
   'private': { kind: 'private', key: '#private' },
 };
 
+/** The ports map of (src, dst) in `index`, made when new. Nested maps keyed by the (shared) end objects: no key string per flow. */
+function portsOf(index: ObservationIndex, src: AggregateEnd, dst: AggregateEnd): Map<number, MutableObservation> {
+  let byDst = index.get(src);
+  if (!byDst) { byDst = new Map(); index.set(src, byDst); }
+  let byPort = byDst.get(dst);
+  if (!byPort) { byPort = new Map(); byDst.set(dst, byPort); }
+  return byPort;
+}
+
+/** The observation of `portKey` (protocol index * 65536 + port) in a ports map, made when new. */
+function portEntry(ports: Map<number, MutableObservation>, src: AggregateEnd, dst: AggregateEnd, portKey: number): MutableObservation {
+  let o = ports.get(portKey);
+  if (!o) {
+    o = { src, dst, protocol: PROTOCOLS[portKey >> 16], port: portKey & 0xffff, count: 0 };
+    ports.set(portKey, o);
+  }
+  return o;
+}
+
 function freeze(index: ObservationIndex): Observation[] {
   // The order of the text keys `src>dst>protocol/port` (code units: any fixed
   // order will do, this one is fastest), without a key per observation: the
@@ -376,12 +392,19 @@ function freeze(index: ObservationIndex): Observation[] {
         const o = ports.get(portKey)!;
         out.push({
           src, dst, protocol: o.protocol, port: o.port, count: o.count,
-          names: [...(o.names ?? [])].sort(), addresses: [...(o.addresses ?? [])].sort(),
+          names: sortedOf(o.names), addresses: sortedOf(o.addresses),
         });
       }
     }
   }
   return out;
+}
+
+/** The texts of a set in code-unit order (a new array). */
+function sortedOf(set: Set<string> | undefined): string[] {
+  if (!set) return [];
+  if (set.size === 1) return [set.values().next().value as string]; // most have one: no spread and sort
+  return Array.from(set).sort();
 }
 
 /** Gives each distinct thing an index, in order of first sight. */

@@ -192,6 +192,19 @@ describe('reading in ranges', () => {
     expect(b.deniedObservations()[0]).toMatchObject({ protocol: 'SCTP', port: 9000, count: 1 });
   });
 
+  test('counts add up exactly past 2^30 and 2^32 flows', () => {
+    const web = { kind: 'workload' as const, namespace: 'shop', labels: { app: 'web' }, name: 'web' };
+    const a = new FlowAggregator();
+    a.add({ src: web, dst: { kind: 'address', ip: '192.0.2.1' }, protocol: 'TCP', port: 443, allowed: true });
+    const state = a.state();
+    state.observed.counts[0] = 2 ** 32 + 5;
+    const into = new FlowAggregator();
+    into.merge(a.state());
+    into.merge(state);
+    into.merge(state);
+    expect(into.observations()[0].count).toBe(1 + 2 * (2 ** 32 + 5));
+  });
+
   test('an aggregator takes its parts in file order', () => {
     const a = new FlowAggregator();
     a.startPart(2);
