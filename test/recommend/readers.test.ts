@@ -111,6 +111,24 @@ describe('Hubble reader', () => {
     verdict: fc.constantFrom('FORWARDED' as const, 'DROPPED' as const, 'AUDIT' as const),
   });
 
+  test('an identity or port in a nested object, or after its object, is not taken for the endpoint\'s or the flow\'s own', () => {
+    const line = hubbleLine({ src: t.manager, dst: t.postgres, protocol: 'TCP', port: 5432 }, 1);
+    const parsed = JSON.parse(line) as { flow: { source: { identity: number }; destination: { identity: number }; l4: { TCP: { [key: string]: unknown } } } };
+    const warm = new HubbleReader();
+    warm.read(line); // both identities known: the next lines take the field scan where it can
+    const variants = [
+      // the source's first "identity" is the destination's, inside a nested object
+      { ...parsed, flow: { ...parsed.flow, source: { ID: 1, nested: { identity: parsed.flow.destination.identity }, ...parsed.flow.source } } },
+      // the port comes after the TCP object has closed
+      { ...parsed, flow: { ...parsed.flow, l4: { TCP: { source_port: 40000 }, destination_port: 9 } } },
+    ];
+    for (const v of variants) {
+      const text = JSON.stringify(v);
+      expect(warm.read(text)).toEqual(new HubbleReader().read(text));
+    }
+    expect(flowOf(warm.read(JSON.stringify(variants[0])))).toMatchObject({ src: { name: 'cloudify-manager' } });
+  });
+
   test('property: the field scan and the full parse read every line the same way, whatever the key order', () => {
     fc.assert(fc.property(fc.array(fc.tuple(sampleArb, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 20 }), (samples) => {
       const warm = new HubbleReader();
