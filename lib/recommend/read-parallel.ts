@@ -53,6 +53,11 @@ export interface PartsJob {
   readonly file: string;
   /** Its parts, in file order. */
   readonly ranges: readonly ByteRange[];
+  /**
+   * The number of its first part among the parts of all files read into one
+   * result (`FlowAggregator.startPart`): the parts of earlier files count first.
+   */
+  readonly firstPart: number;
   /** The index of the next part no thread has taken (an Int32 shared by the threads). */
   readonly next: SharedArrayBuffer;
   /** How to read it (the format is always given: a part may not start with the file's first line). */
@@ -72,14 +77,17 @@ export interface PartsJob {
 export async function aggregateFlowFiles(files: readonly string[], options: ReadFlowsOptions & AggregateOptions = {}): Promise<{ aggregator: FlowAggregator; reports: FlowFileReport[] }> {
   const aggregator = new FlowAggregator(options);
   const reports: FlowFileReport[] = [];
+  let partsBefore = 0; // the parts of the files before: a workload keeps the name of its first flow in the first file
   for (const file of files) {
     const { threads, size } = threadsFor(file, options.threads);
     if (threads <= 1) {
+      aggregator.startPart(partsBefore++);
       reports.push(readFlowLines(file, (flow) => aggregator.add(flow), options).report);
       continue;
     }
     const job: PartsJob = {
       file,
+      firstPart: partsBefore,
       ranges: splitFile(file, Math.max(threads, Math.ceil(size / PART_BYTES))),
       next: new SharedArrayBuffer(4),
       // Every part is read in the format of the file's first line.
@@ -100,6 +108,7 @@ export async function aggregateFlowFiles(files: readonly string[], options: Read
     for (const t of theirs) aggregator.merge(t.state);
     const parts = [mine, ...theirs.map((t) => t.parts)].flat().sort((a, b) => a.index - b.index);
     reports.push(mergeReports(parts, options.maxExamples ?? 20));
+    partsBefore += job.ranges.length;
   }
   return { aggregator, reports };
 }
@@ -130,9 +139,9 @@ export class PartReader {
     this.add = (flow) => aggregator.add(flow);
   }
 
-  /** Reads part `index` (after the parts already read). */
+  /** Reads part `index` of the file (after the parts already read). */
   public read(index: number): PartResult {
-    this.aggregator.startPart(index);
+    this.aggregator.startPart(this.job.firstPart + index);
     const { report, lineCount } = readFlowLines(this.job.file, this.add, this.job.options, this.job.ranges[index], this.lines);
     return { index, report, lineCount };
   }

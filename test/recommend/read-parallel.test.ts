@@ -49,7 +49,7 @@ function sequential(file: string) {
 }
 
 function job(file: string, parts: number): PartsJob {
-  return { file, ranges: splitFile(file, parts), next: new SharedArrayBuffer(4), options: { format: FlowFormat.HUBBLE }, aggregate: {} };
+  return { file, ranges: splitFile(file, parts), firstPart: 0, next: new SharedArrayBuffer(4), options: { format: FlowFormat.HUBBLE }, aggregate: {} };
 }
 
 /**
@@ -144,6 +144,25 @@ describe('reading in ranges', () => {
     expect(merged.deniedObservations()[0].src).toBe(o.src); // one end object per workload
     expect(merged.allowedFlows).toBe(2);
     expect(merged.deniedFlows).toBe(1);
+  });
+
+  test('with several files, the parts of earlier files count first', () => {
+    const first = hubbleFile('first.jsonl', 8);
+    const second = path.join(dir, 'second.jsonl');
+    fs.writeFileSync(second, fs.readFileSync(first, 'utf8').replace(/web-v/g, 'web-w')); // web's owners renamed
+    const one = new FlowAggregator();
+    readFlowFile(first, (f) => one.add(f));
+    readFlowFile(second, (f) => one.add(f));
+    // One thread reads the second file's parts, another the first's; the second merges into the first.
+    const a = new FlowAggregator();
+    const b = new FlowAggregator();
+    const jobs = [{ ...job(first, 2), firstPart: 0 }, { ...job(second, 2), firstPart: 2 }];
+    const ra = new PartReader(jobs[1], a);
+    const rb = new PartReader(jobs[0], b);
+    ra.read(0); rb.read(0); ra.read(1); rb.read(1);
+    a.merge(b.state());
+    expect(a.observations()).toEqual(one.observations());
+    expect(a.observations().find((o) => o.src.kind === 'workload' && o.src.name.startsWith('web'))?.src).toMatchObject({ name: 'web-v0' });
   });
 
   test('a workload is named after its flow in the lowest part, whichever aggregator read it and whatever the merge order', () => {
