@@ -234,10 +234,12 @@ describe('reading in ranges', () => {
   test('threads sharing the counter read every part once', () => {
     const file = hubbleFile('counter.jsonl', 12);
     const j = job(file, 4);
-    const first = readParts(j, new FlowAggregator());
-    const second = readParts(j, new FlowAggregator());
-    expect(first.map((p) => p.index)).toEqual([0, 1, 2, 3]);
-    expect(second).toEqual([]);
+    const worker = readParts(j, new FlowAggregator(), 2); // a worker thread leaves the last two to the calling thread
+    const caller = readParts(j, new FlowAggregator());
+    const late = readParts(j, new FlowAggregator());
+    expect(worker.map((p) => p.index)).toEqual([0, 1]);
+    expect(caller.map((p) => p.index)).toEqual([2, 3]);
+    expect(late).toEqual([]);
   });
 
   test('aggregateFlowFiles reads on the calling thread when threads is 1, small files and standard input', async () => {
