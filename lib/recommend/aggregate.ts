@@ -197,6 +197,8 @@ export class FlowAggregator {
    * from the lower part (`startPart`); from this aggregator's when equal, so
    * merging the states of a file's consecutive parts in file order also
    * gives what reading the whole file gives: the name of its first flow.
+   * Merge once this aggregator has read its own parts (a flow added after
+   * a merge does not rename a workload the merge named).
    */
   public merge(state: AggregateState): void {
     this.allowed += state.allowed;

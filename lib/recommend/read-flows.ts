@@ -104,8 +104,9 @@ export function flowLineReader(format: FlowFormat, identityKeys?: readonly strin
  * `readFlowFile` on the lines of one byte range of the file (all of it when
  * none is given). Line numbers in the report count from the range's start;
  * `lineCount` (empty lines included) lets the caller shift them. A thread
- * that reads several ranges of one file in file order passes the same
- * `reader` to each (in `options.format`), so what it learnt carries on.
+ * that reads several ranges of one file in file order passes each the same
+ * `continued` reader (used when `options.format` is given), so what it
+ * learnt from one range carries on to the next.
  */
 export function readFlowLines(file: string, onFlow: (flow: ObservedFlow) => void, options: ReadFlowsOptions = {}, range?: ByteRange, continued?: FlowLineReader): { report: FlowFileReport; lineCount: number } {
   const maxExamples = options.maxExamples ?? 20;
