@@ -1,5 +1,6 @@
 import { Analysis, Connection, ConnectionEnd } from './analysis';
 import { exposure, Exposure } from './exposure';
+import { appendTo } from '../core/collections';
 
 function end(e: ConnectionEnd): string {
   return typeof e === 'string' ? e : e.ips.length > 3 ? `${e.ips.slice(0, 3).join(', ')} (+${e.ips.length - 3} blocks)` : e.ips.join(', ');
@@ -150,7 +151,7 @@ export function writeGraph(analysis: Analysis, kind: 'mermaid' | 'dot', write: W
     const node = { id: `n${nodes.size}`, label: isDomain(e) ? e.domain : typeof e === 'string' ? e.split('/')[1] : end(e) };
     nodes.set(key, node);
     const ns = isDomain(e) ? '(DNS names)' : typeof e === 'string' ? e.split('/')[0] : '(outside)';
-    byNs.set(ns, [...(byNs.get(ns) ?? []), node]);
+    appendTo(byNs, ns, node);
   };
   eachRow(analysis, focus, (r) => { declare(r.src); declare(r.dst); }, false);
   const out = buffered(write);
@@ -210,7 +211,7 @@ export function formatExposure(analysis: Analysis, format: 'text' | 'json' | 'me
   const byNs = new Map<string, string[]>();
   for (const e of found) {
     const ns = e.workload.split('/')[0];
-    if (!ids.has(`w:${e.workload}`)) byNs.set(ns, [...(byNs.get(ns) ?? []), `    ${id(`w:${e.workload}`)}["${mermaidText(e.workload.split('/')[1])}"]`]);
+    if (!ids.has(`w:${e.workload}`)) appendTo(byNs, ns, `    ${id(`w:${e.workload}`)}["${mermaidText(e.workload.split('/')[1])}"]`);
   }
   const outside = [...new Set(found.map((e) => e.peer))].map((p) => `    ${id(`p:${p}`)}["${mermaidText(p)}"]`);
   const lines = ['flowchart LR'];

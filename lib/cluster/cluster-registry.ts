@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { appendTo } from '../core/collections';
 
 /**
  * What the constructs of one cluster need to know about each other, found
@@ -38,7 +39,7 @@ export function namespaceCreatedBy(cluster: IConstruct, namespace: string, creat
 /** Records that `user` lives in `namespace`: it comes after whatever creates the namespace. */
 export function needsNamespace(cluster: IConstruct, namespace: string, user: IConstruct): void {
   const entry = clusterRegistry(cluster);
-  entry.namespaceUsers.set(namespace, [...(entry.namespaceUsers.get(namespace) ?? []), user]);
+  appendTo(entry.namespaceUsers, namespace, user);
   const creator = entry.namespaceCreators.get(namespace);
   if (creator) user.node.addDependency(creator);
 }

@@ -6,6 +6,7 @@ import { KubeObject } from '../manifests/types';
 import { markDelivered } from '../policy/constructs/delivered';
 import { collectWarnings } from '../policy/constructs/emit';
 import { chartObjects, chartsOf, isFoundation, toYaml } from './manifest-set';
+import { appendTo } from '../core/collections';
 
 /** How `writeGitOps` splits the manifests into files. */
 export enum GitOpsLayout {
@@ -43,7 +44,7 @@ export function writeGitOps(source: App | readonly Chart[], dir: string, options
   const charts = chartsOf(source);
   if (charts.length === 0) fail({ path: dir, property: 'charts', value: [], problem: 'is empty', fix: 'pass a cdk8s App with charts, or the charts themselves' });
   const files = new Map<string, KubeObject[]>();
-  const add = (file: string, object: KubeObject) => files.set(file, [...(files.get(file) ?? []), object]);
+  const add = (file: string, object: KubeObject) => appendTo(files, file, object);
   for (const chart of charts) {
     markDelivered(chart, `writeGitOps(${JSON.stringify(dir)})`);
     for (const object of chartObjects(chart)) {

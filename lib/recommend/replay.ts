@@ -15,6 +15,7 @@ import { AggregateEnd, FlowAggregator, Observation } from './aggregate';
 import { ObservedFlow } from './flow';
 import { detectFormat, FlowFileReport, flowLineReader, readFlowFile, ReadFlowsOptions } from './read-flows';
 import { endpointOf, standInWorkloads } from './verify';
+import { appendTo } from '../core/collections';
 
 /** Options of a replay. */
 export interface ReplayOptions extends ReadFlowsOptions {
@@ -115,7 +116,7 @@ export function observedAnalysis(observations: readonly Observation[], policies:
     .map((name, index): SourcedObject => ({ object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, file: '<observed namespaces>', index }));
   const analysis = Analysis.of({ objects: [...policies.objects, ...namespaces, ...standIns], problems: [...policies.problems] }, { stagedAsEnforced: options.stagedAsEnforced ?? true, podCidrs: options.podCidrs });
   const givenByNs = new Map<string, Endpoint[]>();
-  for (const w of analysis.workloads) if (w.source?.file !== STAND_IN_FILE) givenByNs.set(w.namespace ?? '', [...(givenByNs.get(w.namespace ?? '') ?? []), w]);
+  for (const w of analysis.workloads) if (w.source?.file !== STAND_IN_FILE) appendTo(givenByNs, w.namespace ?? '', w);
   const endpoint = (end: AggregateEnd): Endpoint | undefined => {
     if (end.kind === 'workload') {
       const match = (givenByNs.get(end.namespace) ?? []).find((w) => Object.entries(end.labels).every(([k, v]) => w.labels[k] === v));

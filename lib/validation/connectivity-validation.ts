@@ -16,6 +16,7 @@ import { CiliumMode, PolicyEngineKind } from '../cluster/policy-engine';
 import { PolicyEngineInstallation } from '../cluster/policy-engine-installation';
 import { PolicyDelivery } from '../delivery/policy-delivery';
 import { KubeObject } from '../manifests/types';
+import { appendTo } from '../core/collections';
 
 /** A connection an app expects to be allowed or denied: `[src, dst, 'PORT/PROTO']`, ends as workload ids (`namespace/name`) or addresses. */
 export type ExpectedConnection = readonly [src: string, dst: string, port: string];
@@ -75,7 +76,7 @@ export class ConnectivityValidation implements IPolicyValidationPlugin, IPolicyV
     const failOn = this.props.failOn ?? ['error'];
     const byCluster = new Map<eks.ICluster, PolicyDelivery[]>();
     for (const d of context.appConstruct.node.findAll().filter((c: IConstruct): c is PolicyDelivery => c instanceof PolicyDelivery)) {
-      byCluster.set(d.cluster, [...(byCluster.get(d.cluster) ?? []), d]);
+      appendTo(byCluster, d.cluster, d);
     }
     const violations: PolicyViolationBeta1[] = [];
     for (const [cluster, deliveries] of byCluster) {

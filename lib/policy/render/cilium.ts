@@ -5,6 +5,7 @@ import { Port, Protocol } from '../port';
 import { Rule, RuleAction } from '../rule';
 import { LabelSelector } from '../selector';
 import { concreteSpecs, RenderContext } from './context';
+import { appendTo } from '../../core/collections';
 
 /** The label Cilium gives every endpoint for its pod's namespace. */
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -93,7 +94,7 @@ type PeerField = 'Endpoints' | 'CIDRSet' | 'Entities' | 'FQDNs' | 'Services';
 function ciliumRules(rule: Rule, direction: 'ingress' | 'egress', options: CiliumRenderOptions, context: RenderContext): JsonValue[] {
   const prefix = direction === 'ingress' ? 'from' : 'to';
   const groups = new Map<PeerField, JsonValue[]>();
-  const add = (field: PeerField, value: JsonValue) => groups.set(field, [...(groups.get(field) ?? []), value]);
+  const add = (field: PeerField, value: JsonValue) => appendTo(groups, field, value);
   if (rule.peers.length === 0) add('Entities', 'all');
   for (const spec of concreteSpecs(rule.peers.flatMap((p) => p.specs), context, false)) {
     for (const [field, value] of ciliumPeer(spec)) add(field, value);
