@@ -15,6 +15,7 @@ import { PodAddresses } from './pod-addresses';
 import { checkFields } from './schema/field-check';
 import { PortSet } from './port-set';
 import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
+import { buffered, collected, Write } from '../core/chunks';
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -711,9 +712,7 @@ export class Analysis {
    * of each shared port set and connection end is written once.
    */
   public toJsonText(options: { readonly possible?: boolean } = {}): string {
-    const parts: string[] = [];
-    this.writeJson((chunk) => parts.push(chunk), options);
-    return parts.join('');
+    return collected((write) => this.writeJson(write, options));
   }
 
   /**
@@ -721,12 +720,8 @@ export class Analysis {
    * found, keeping none of them: memory grows with the model, not with the
    * output. Returns the number of connections written.
    */
-  public writeJson(write: (chunk: string) => void, options: { readonly possible?: boolean } = {}): number {
-    let buffer = '';
-    const put = (text: string) => {
-      buffer += text;
-      if (buffer.length >= 65536) { write(buffer); buffer = ''; }
-    };
+  public writeJson(write: Write, options: { readonly possible?: boolean } = {}): number {
+    const { put, flush } = buffered(write);
     const ends = new Map<ConnectionEnd, string>();
     const endText = (e: ConnectionEnd) => {
       if (typeof e === 'string') return JSON.stringify(e);
@@ -761,7 +756,7 @@ export class Analysis {
       put(']');
     }
     put('}');
-    if (buffer) write(buffer);
+    flush();
     return count;
   }
 

@@ -1,6 +1,7 @@
 import { Analysis, Connection, ConnectionEnd } from './analysis';
 import { exposure, Exposure } from './exposure';
 import { appendTo } from '../core/collections';
+import { buffered, collected, Write } from '../core/chunks';
 
 function end(e: ConnectionEnd): string {
   return typeof e === 'string' ? e : e.ips.length > 3 ? `${e.ips.slice(0, 3).join(', ')} (+${e.ips.length - 3} blocks)` : e.ips.join(', ');
@@ -15,17 +16,7 @@ interface Row {
   readonly l7: readonly string[];
 }
 
-/** Where output goes, in chunks. */
-export type Write = (chunk: string) => void;
-
-/** A writer that hands out chunks of about 64 KB. */
-function buffered(write: Write): { put: (text: string) => void; flush: () => void } {
-  let buffer = '';
-  return {
-    put: (text) => { buffer += text; if (buffer.length >= 65536) { write(buffer); buffer = ''; } },
-    flush: () => { if (buffer) write(buffer); buffer = ''; },
-  };
-}
+export type { Write } from '../core/chunks';
 
 /**
  * Visits the rows to print, in order: connections with their L7
@@ -54,13 +45,6 @@ export function unreadPoliciesWarning(analysis: Analysis): string {
   if (n === 0) return '';
   const kinds = [...new Set(analysis.unreadPolicies.map((p) => `${p.apiVersion} ${p.kind}`))].sort();
   return `WARNING: these results ignore ${n} policy object(s) of kinds the analyzer does not read (${kinds.join(', ')})\n`;
-}
-
-/** Collects what a streaming writer writes. */
-function collected(fn: (write: Write) => void): string {
-  const parts: string[] = [];
-  fn((chunk) => parts.push(chunk));
-  return parts.join('');
 }
 
 /**
