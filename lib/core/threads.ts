@@ -21,11 +21,14 @@ export function workerScript(dir: string, name: string): string | undefined {
 export function runOnThread<T>(script: string, data: unknown, what: string, youngGenerationMb?: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: data, resourceLimits: youngGenerationMb ? { maxYoungGenerationSizeMb: youngGenerationMb } : undefined });
-    let message: { result?: T; error?: string } | undefined;
     const failed = (why: string) => new Error(`${what} on a thread failed: ${why}`);
-    worker.once('message', (m: typeof message) => { message = m; });
+    // Settled by the thread's one message, not by its exit: the result is here, the
+    // thread's teardown need not be waited for. Node delivers a thread's messages
+    // before its 'exit' (lib/internal/worker.js drains the ports in kOnExit), so an
+    // exit first means no message came.
+    worker.once('message', (m: { result?: T; error?: string }) => ('result' in m ? resolve(m.result as T) : reject(failed(m.error ?? 'it sent no result'))));
     worker.once('error', (e) => reject(failed(e.message)));
-    worker.once('exit', (code) => (message && 'result' in message ? resolve(message.result as T) : reject(failed(message?.error ?? `the thread exited with code ${code}`))));
+    worker.once('exit', (code) => reject(failed(`the thread exited with code ${code}`)));
   });
 }
 
