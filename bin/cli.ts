@@ -11,7 +11,7 @@ import { formatExposure, unreadPoliciesWarning, writeCsv, writeGraph, writeText 
 import { lint, toSarif } from '../lib/analysis/lint/rules';
 import { htmlReport } from '../lib/analysis/report';
 import { isCloudAssembly, loadCloudAssembly } from '../lib/analysis/cloud-assembly';
-import { loadFiles, LoadResult } from '../lib/analysis/load';
+import { InputProblem, loadFiles, LoadResult } from '../lib/analysis/load';
 import { parseCidr } from '../lib/core/cidr';
 import type { FlowFormat } from '../lib/recommend/read-flows';
 import { recommendCommand, RecommendCliOptions } from './recommend';
@@ -70,6 +70,17 @@ interface ReadOptions {
   stack?: string[];
 }
 
+/** `--follow-links`: links out of the given directories are read too. */
+const followLinksOption = () => new Option('--follow-links', 'follow symbolic links out of the given directories');
+
+/** `--engine` of the commands that lint: the engine modes the linter's engine rules know. */
+const lintEngineOption = (description: string) => new Option('--engine <engine>', description).choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']);
+
+/** An input problem as a warning line, everything from the input on one line. */
+function problemLine(p: InputProblem): string {
+  return `warning: ${shown(p.file)}#${p.index}${p.field ? ` ${shown(p.field)}` : ''}: ${shown(p.message)}\n`;
+}
+
 /** `--stack`, repeatable: which stacks of a cloud assembly to read. */
 const stackOption = () => repeatable('--stack <name>', 'with a cloud assembly (cdk.out): read only this stack (repeatable)');
 
@@ -116,7 +127,7 @@ function analyzeInput(io: CliOutput, input: LoadResult, options: ReadOptions): A
   const started = Date.now();
   for (const c of options.podCidr ?? []) if (!parseCidr(c).cidr) throw new CliExit(2, `--pod-cidr ${JSON.stringify(c)} is not a CIDR (${parseCidr(c).error})`);
   const analysis = Analysis.of(input, { stagedAsEnforced: options.stagedAsEnforced, podCidrs: options.podCidr });
-  for (const p of analysis.problems) io.stderr(`warning: ${shown(p.file)}#${p.index}${p.field ? ` ${shown(p.field)}` : ''}: ${shown(p.message)}\n`);
+  for (const p of analysis.problems) io.stderr(problemLine(p));
   if (analysis.problems.length > 0 && !options.strict) io.stderr(`${analysis.problems.length} problem(s) in the input: the results leave those parts out (--strict to fail on them)\n`);
   const ignored = new Map<string, number>();
   for (const i of analysis.ignored) ignored.set(`${i.apiVersion}/${i.kind}`, (ignored.get(`${i.apiVersion}/${i.kind}`) ?? 0) + 1);
@@ -149,7 +160,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
     .option('--possible', 'JSON: add "possible", the connections that depend on pod addresses (text output always shows them)')
-    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(followLinksOption())
     .addOption(stackOption())
     .option('--exposure', 'instead of connections: what the policies leave open toward peers outside the input (text, json or mermaid)')
     .option('--strict', 'fail on any input problem')
@@ -180,7 +191,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--flow <line>', 'explain one observed flow: a Hubble or Goldmane JSON line, or a CSV row (- reads it from standard input)')
     .option('--staged-as-enforced', 'evaluate staged policies as if enforced')
     .addOption(podCidrOption())
-    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(followLinksOption())
     .addOption(stackOption())
     .option('--strict', 'fail on any input problem')
     .action(async (args: string[], o: ReadOptions & { flow?: string }) => {
@@ -217,7 +228,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--format <format>', 'text or json', 'text')
     .option('--exit-code', 'exit with 1 when anything changed')
     .addOption(podCidrOption())
-    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(followLinksOption())
     .addOption(stackOption())
     .action((before: string, after: string, o: { format: string; exitCode?: boolean; podCidr?: string[]; followLinks?: boolean; stack?: string[] }) => {
       const old = load(io, [before], o);
@@ -241,9 +252,9 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .description('find the classic network policy mistakes')
     .argument('<paths...>', 'YAML/JSON files or directories')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--engine <engine>', 'what enforces the policies').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
+    .addOption(lintEngineOption('what enforces the policies'))
     .addOption(podCidrOption())
-    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(followLinksOption())
     .addOption(stackOption())
     .action((paths: string[], o: { format: string; engine?: string; podCidr?: string[]; followLinks?: boolean; stack?: string[] }) => {
       const analysis = Analysis.of(readPaths(paths, o), { podCidrs: o.podCidr });
@@ -266,7 +277,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .action(async (files: string[], o: ReadOptions & { policies: string[]; workloads?: string[]; format: string; flowFormat: string }) => {
       const { replayFlows, replayText } = await import('../lib/recommend/replay');
       const policies = readPaths([...o.policies, ...(o.workloads ?? [])], o);
-      for (const p of policies.problems) io.stderr(`warning: ${shown(p.file)}#${p.index}${p.field ? ` ${shown(p.field)}` : ''}: ${shown(p.message)}\n`);
+      for (const p of policies.problems) io.stderr(problemLine(p));
       const result = replayFlows(files, policies, { podCidrs: o.podCidr, format: o.flowFormat === 'auto' ? undefined : o.flowFormat as FlowFormat });
       io.stdout(o.format === 'json' ? `${JSON.stringify({ flows: result.flows, connections: result.connections, unverifiable: result.unverifiable, unidentified: result.unidentified, denied: result.denied, byPolicy: result.byPolicy })}\n` : replayText(result, o.policies.join(' ')));
       if (result.denied.length > 0) exitCode = 1;
@@ -277,9 +288,9 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .argument('<paths...>', 'YAML/JSON files, directories or a cloud assembly (cdk.out)')
     .requiredOption('--out <file>', 'the HTML file to write')
     .option('--title <title>', 'the page title')
-    .addOption(new Option('--engine <engine>', 'what enforces the policies, for the linter').choices(['calico', 'cilium', 'cilium-chaining', 'vpc-cni', 'kubernetes']))
+    .addOption(lintEngineOption('what enforces the policies, for the linter'))
     .addOption(podCidrOption())
-    .option('--follow-links', 'follow symbolic links out of the given directories')
+    .addOption(followLinksOption())
     .addOption(stackOption())
     .action((paths: string[], o: ReadOptions & { out: string; title?: string; engine?: string }) => {
       const analysis = load(io, paths, o);
