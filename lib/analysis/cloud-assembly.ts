@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputProblem, LoadResult, loadText, SourcedObject } from './load';
+import { appendResult, InputProblem, LoadResult, loadText, SourcedObject } from './load';
 
 /** Options of reading a cloud assembly. */
 export interface CloudAssemblyOptions {
@@ -54,10 +54,7 @@ export function loadCloudAssembly(dir: string, options: CloudAssemblyOptions = {
   if (unknown.length > 0) throw new Error(`${dir} has no stack ${unknown.map((u) => JSON.stringify(u)).join(', ')}; it has ${stacks.map((s) => s.name).join(', ') || 'none'}`);
   const objects: SourcedObject[] = [];
   const problems: InputProblem[] = [];
-  const add = (result: LoadResult) => {
-    for (const o of result.objects) objects.push(o);
-    for (const p of result.problems) problems.push(p);
-  };
+  const add = (result: LoadResult) => appendResult({ objects, problems }, result);
   for (const stack of stacks.filter((s) => wanted.length === 0 || wanted.includes(s.id) || wanted.includes(s.name))) {
     for (const { file, resources } of templatesOf(dir, stack.template)) {
       for (const [logicalId, resource] of Object.entries(resources)) {

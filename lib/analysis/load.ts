@@ -120,12 +120,15 @@ export function loadFiles(paths: readonly string[], options: ReadOptions = {}): 
       problems.push({ file, index: 0, field: '', message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
       continue;
     }
-    const result = loadText(text, file);
-    // One push per item: a spread of a 150,000-object List overflows the call stack.
-    for (const o of result.objects) objects.push(o);
-    for (const p of result.problems) problems.push(p);
+    appendResult({ objects, problems }, loadText(text, file));
   }
   return { objects, problems };
+}
+
+/** Adds `from`'s objects and problems to `into`'s, one push per item (a spread of a 150,000-object List overflows the call stack). */
+export function appendResult(into: { objects: SourcedObject[]; problems: InputProblem[] }, from: LoadResult): void {
+  for (const o of from.objects) into.objects.push(o);
+  for (const p of from.problems) into.problems.push(p);
 }
 
 /**
@@ -141,24 +144,21 @@ function collect(file: string, parsed: readonly ParsedDocument[]): LoadResult {
   const objects: SourcedObject[] = [];
   const problems: InputProblem[] = [];
   let index = 0;
+  // The items of a list (a top-level array, a `kind: List`) at `field`, each at `fieldOf(i)`.
+  const addItems = (items: readonly unknown[], field: string, fieldOf: (i: number) => string, depth: number) => {
+    if (depth >= MAX_LIST_NESTING) { problems.push({ file, index, field, message: `nests lists more than ${MAX_LIST_NESTING} deep` }); index++; return; }
+    items.forEach((d, i) => add(d, fieldOf(i), depth + 1));
+  };
   const add = (doc: unknown, field: string, depth = 0) => {
     if (doc === null || doc === undefined) return;
-    if (Array.isArray(doc)) {
-      if (depth >= MAX_LIST_NESTING) { problems.push({ file, index, field, message: `nests lists more than ${MAX_LIST_NESTING} deep` }); index++; return; }
-      doc.forEach((d, i) => add(d, `${field}[${i}]`, depth + 1));
-      return;
-    }
+    if (Array.isArray(doc)) { addItems(doc, field, (i) => `${field}[${i}]`, depth); return; }
     if (typeof doc !== 'object') {
       problems.push({ file, index, field, message: 'is not a Kubernetes object' });
       index++;
       return;
     }
     const o = doc as { apiVersion?: unknown; kind?: unknown; items?: unknown; metadata?: unknown };
-    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
-      if (depth >= MAX_LIST_NESTING) { problems.push({ file, index, field, message: `nests lists more than ${MAX_LIST_NESTING} deep` }); index++; return; }
-      o.items.forEach((item, i) => add(item, `items[${i}]`, depth + 1));
-      return;
-    }
+    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) { addItems(o.items, field, (i) => `items[${i}]`, depth); return; }
     const object = checkedObject(o, { file, index }, field, problems);
     if (object) objects.push(object);
     index++;

@@ -59,6 +59,24 @@ describe('2. large inputs do not overflow the stack', () => {
     expect(loaded.objects).toHaveLength(150_000);
   });
 
+  test('lists nested more than 16 deep (arrays or kind: List) are that item\'s problem; the items beside them are read', () => {
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } };
+    let arrays: unknown = object;
+    let lists: unknown = object;
+    for (let i = 0; i < 20; i++) {
+      arrays = [arrays];
+      lists = { apiVersion: 'v1', kind: 'List', items: [lists] };
+    }
+    for (const nested of [arrays, lists]) {
+      const loaded = loadText(JSON.stringify([object, nested]), 'deep.json');
+      expect(loaded.objects.map((o) => o.object.metadata.name)).toEqual(['kept']); // the one beside it
+      expect(loaded.problems).toEqual([expect.objectContaining({ message: 'nests lists more than 16 deep' })]);
+    }
+    let shallow: unknown = object;
+    for (let i = 0; i < 15; i++) shallow = [shallow];
+    expect(loadText(JSON.stringify(shallow), 'ok.json').objects).toHaveLength(1);
+  });
+
   test('a Calico selector of 15,000 && clauses is evaluated; one nested 5,000 deep is that document\'s problem', () => {
     const clauses = Array.from({ length: 15_000 }, (_, i) => `!has(k${i})`).join(' && ');
     const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n';
