@@ -3,7 +3,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { fail, Problems } from '../core/errors';
 import { dns1123LabelError, toDnsLabel } from '../core/names';
 import { clusterRegistry, namespaceCreatedBy } from '../cluster/cluster-registry';
@@ -89,6 +89,11 @@ export interface PolicyDeliveryProps extends PolicyDeliveryOptions {
  * allowances come before the default deny.
  */
 export class PolicyDelivery extends Construct {
+  /** The policy deliveries in `scope` and under it (nested stacks included), in construct order. */
+  public static allIn(scope: IConstruct): PolicyDelivery[] {
+    return scope.node.findAll().filter((c): c is PolicyDelivery => c instanceof PolicyDelivery);
+  }
+
   /** The Helm releases, foundation first (HELM_CHART_ASSET). */
   public readonly releases: eks.HelmChart[] = [];
   /** The inline manifests (INLINE_MANIFEST). */

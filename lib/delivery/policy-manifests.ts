@@ -1,5 +1,4 @@
 import { Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { KubeObject } from '../manifests/types';
 import { toYaml } from './manifest-set';
 import { PolicyDelivery } from './policy-delivery';
@@ -24,7 +23,7 @@ export class PolicyManifests {
    */
   public static fromStack(stack: Stack): PolicyManifests {
     const releases = new Map<string, readonly KubeObject[]>();
-    for (const delivery of stack.node.findAll().filter((c: IConstruct): c is PolicyDelivery => c instanceof PolicyDelivery)) {
+    for (const delivery of PolicyDelivery.allIn(stack)) {
       for (const { name, objects } of delivery.delivered) {
         const key = releases.has(name) ? `${name} (${delivery.node.path})` : name;
         releases.set(key, objects);

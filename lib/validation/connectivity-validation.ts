@@ -6,7 +6,6 @@
  */
 import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
-import { IConstruct } from 'constructs';
 import * as path from 'path';
 import { Analysis } from '../analysis/analysis';
 import { explain, findEndpoint, parsePortSpec } from '../analysis/explain';
@@ -75,7 +74,7 @@ export class ConnectivityValidation implements IPolicyValidationPlugin, IPolicyV
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReportBeta1 {
     const failOn = this.props.failOn ?? ['error'];
     const byCluster = new Map<eks.ICluster, PolicyDelivery[]>();
-    for (const d of context.appConstruct.node.findAll().filter((c: IConstruct): c is PolicyDelivery => c instanceof PolicyDelivery)) {
+    for (const d of PolicyDelivery.allIn(context.appConstruct)) {
       appendTo(byCluster, d.cluster, d);
     }
     const violations: PolicyViolationBeta1[] = [];

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
-import { CiliumMode, ClusterPolicy, DeliveryMethod, IamServiceAccount, LabelSelector, NamespacePolicy, Peer, PolicyChart, PolicyEngine, PolicyTarget, Port, Protocol, Rule, SecuredCluster, ZeroTrustNamespace, defaultReleaseName, shardOf, writeGitOps } from 'eks-zero-trust';
+import { CiliumMode, ClusterPolicy, DeliveryMethod, IamServiceAccount, LabelSelector, NamespacePolicy, Peer, PolicyChart, PolicyDelivery, PolicyEngine, PolicyTarget, Port, Protocol, Rule, SecuredCluster, ZeroTrustNamespace, defaultReleaseName, shardOf, writeGitOps } from 'eks-zero-trust';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -24,6 +24,17 @@ function deliver(tenants: number, engine?: PolicyEngine, method?: DeliveryMethod
 }
 
 describe('PolicyDelivery', () => {
+  test('allIn finds the deliveries in a scope and under it, in construct order, and no others', () => {
+    const stack = new Stack(testApp(), 'S');
+    const cluster = new SecuredCluster(stack, 'Cluster');
+    const chart = (id: string) => new PolicyChart(new cdk8s.App(), id, { target: cluster.engine.target });
+    const first = cluster.addPolicies('First', { charts: [chart('a')] });
+    const second = cluster.addPolicies('Second', { charts: [chart('b')] });
+    expect(PolicyDelivery.allIn(stack)).toEqual([first, second]);
+    expect(PolicyDelivery.allIn(second)).toEqual([second]);
+    expect(PolicyDelivery.allIn(cluster.engine)).toEqual([]);
+  });
+
   test('the template does not grow with the number of tenants', () => {
     const size = (n: number) => JSON.stringify(deliver(n).template.toJSON()).length;
     expect(size(200)).toBe(size(5));
