@@ -2,12 +2,12 @@
 // Issue 4: a generated cluster of 5,000 workloads in 200 namespaces with about 2,000 policies (bench-cluster.js).
 // Measures parse alone (js-yaml loadAll), the full `analyze --format json` in a fresh process
 // (time and peak RSS), one explain query after loading, and the CLI on a 10-document file.
-const { execFileSync, spawnSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const yaml = require('js-yaml');
-const { median } = require('./bench-util');
+const { median, timedNode } = require('./bench-util');
 const { benchCluster } = require('./bench-cluster');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-analyzer-'));
@@ -40,10 +40,9 @@ for (let i = 0; i < RUNS; i++) {
   execFileSync(process.execPath, ['-e', `require('js-yaml').loadAll(require('fs').readFileSync(${JSON.stringify(file)},'utf8'))`], { cwd: root });
   parseWall.push(Number(process.hrtime.bigint() - t) / 1e6);
   // The full analyze, wall clock and peak RSS.
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, 'analyze', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  full.push(secs * 1000);
-  rss = Math.max(rss, kb / 1024);
+  const r = timedNode([cli, 'analyze', file, '--format', 'json']);
+  full.push(r.ms);
+  rss = Math.max(rss, r.mb);
   // The same work split in a fresh process: our load (read + parse) and everything after it.
   split.push(JSON.parse(execFileSync(process.execPath, ['-e', `
     const t0 = process.hrtime.bigint();

@@ -2,7 +2,7 @@
 // Issue 15: many client workloads, each talking to one shared service on its own port, in 100
 // namespaces and with a namespace each (as seed 003 gives every customer): recommend time and
 // peak RSS at 1,000 / 4,000 / 8,000 / 16,000 clients (goal: <= 10 s at 16,000, near-linear).
-const { spawnSync } = require('child_process');
+const { timedNode } = require('./bench-util');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -20,11 +20,10 @@ for (const [layout, src] of Object.entries(layouts)) {
     const lines = ['src_ns,src_labels,dst_ns,dst_labels_or_cidr,protocol,port'];
     for (let i = 0; i < n; i++) lines.push(`${src(i)},shared,app=service,TCP,${1024 + i}`);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, 'recommend', file, '--engine', 'kubernetes', '--out', path.join(dir, 'out'), '--force'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(r.stderr);
-    const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+    const { ms, mb } = timedNode([cli, 'recommend', file, '--engine', 'kubernetes', '--out', path.join(dir, 'out'), '--force']);
+    const secs = ms / 1000;
     const goal = n === 16000 ? ` (goal <= 10 s: ${secs <= 10 ? 'met' : 'NOT met'})` : '';
-    console.log(`${layout.padEnd(18)} ${String(n).padStart(8)} ${secs.toFixed(2).padStart(9)} ${`${(kb / 1024).toFixed(0)} MB`.padStart(10)} ${(secs / (n / 1000)).toFixed(2).padStart(10)}${goal}`);
+    console.log(`${layout.padEnd(18)} ${String(n).padStart(8)} ${secs.toFixed(2).padStart(9)} ${`${mb.toFixed(0)} MB`.padStart(10)} ${(secs / (n / 1000)).toFixed(2).padStart(10)}${goal}`);
   }
 }
 fs.rmSync(dir, { recursive: true, force: true });

@@ -2,12 +2,12 @@
 // Issue 14: `analyze --format json` on the 5,000-workload cluster in each dialect (Kubernetes,
 // Calico, Cilium), whole process (node start included), against js-yaml's loadAll of the same
 // file in a fresh process (the floor). Goal: <= 2x, < 1 GB. Runs alternate between dialects.
-const { execFileSync, spawnSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const yaml = require('js-yaml');
-const { median } = require('./bench-util');
+const { median, timedNode } = require('./bench-util');
 const { benchCluster, DIALECTS } = require('./bench-cluster');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -28,11 +28,9 @@ for (let i = 0; i < RUNS; i++) {
     const t = process.hrtime.bigint();
     execFileSync(process.execPath, ['-e', `require('js-yaml').loadAll(require('fs').readFileSync(${JSON.stringify(files[d])},'utf8'))`], { cwd: root });
     parse[d].push(Number(process.hrtime.bigint() - t) / 1e6);
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, cli, 'analyze', files[d], '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`analyze ${d} failed: ${r.stderr}`);
-    const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-    full[d].push(secs * 1000);
-    rss[d] = Math.max(rss[d], kb / 1024);
+    const r = timedNode([cli, 'analyze', files[d], '--format', 'json']);
+    full[d].push(r.ms);
+    rss[d] = Math.max(rss[d], r.mb);
     connections[d] = JSON.parse(r.stdout).connections.length;
   }
 }

@@ -4,11 +4,10 @@
 // the lines and JSON.parse-ing each (the floor), and the full `recommend`
 // (read, aggregate, render, verify with the analyzer, write), with its
 // default threads and with one. Prints throughput and peak memory.
-const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { median } = require('./bench-util');
+const { median, timedNode } = require('./bench-util');
 
 // Case A (issue 15 goal 5): 1,000,000 lines over 2,000 workloads in 100 namespaces.
 // Case B: 400,000 lines from 5,000 workloads in 250 namespaces (memory).
@@ -65,12 +64,6 @@ function writeFlows(c) {
 // Five runs, as the other benches: on this VM one run of the same code varies by up to 30%.
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = path.join(__dirname, '..');
-const timed = (args) => {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(r.stderr);
-  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { ms: secs * 1000, mb: kb / 1024, stderr: r.stderr };
-};
 const recommend = (file, extra) => [path.join(root, 'dist', 'bin', 'eks-zero-trust.js'), 'recommend', file, '--engine', 'cilium', '--out', path.join(dir, 'out'), ...extra];
 const cores = os.availableParallelism();
 for (const c of CASES) {
@@ -84,11 +77,11 @@ for (const c of CASES) {
   let oneMb = 0;
   let report = '';
   for (let i = 0; i < RUNS; i++) {
-    const f = timed(['-e', floorScript]);
+    const f = timedNode(['-e', floorScript]);
     floor.push(f.ms); floorMb = Math.max(floorMb, f.mb);
-    const r = timed(recommend(file, []));
+    const r = timedNode(recommend(file, []));
     auto.push(r.ms); autoMb = Math.max(autoMb, r.mb); report = r.stderr;
-    const s = timed(recommend(file, ['--threads', '1']));
+    const s = timedNode(recommend(file, ['--threads', '1']));
     one.push(s.ms); oneMb = Math.max(oneMb, s.mb);
   }
   if (!process.env.BENCH_KEEP) fs.rmSync(file); else console.log(`kept ${file}`);

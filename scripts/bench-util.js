@@ -1,4 +1,6 @@
-// Shared by the benchmark scripts: the median of samples, and one measured synth.
+// Shared by the benchmark scripts: the median of samples, one measured synth, and
+// one timed node process.
+const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -28,4 +30,15 @@ function measureSynth(started, build, stackName, context = {}) {
   return { ms, bytes: Buffer.byteLength(text), resources };
 }
 
-module.exports = { median, measureSynth };
+/**
+ * Runs node with `args` under /usr/bin/time: wall ms and peak RSS (MB) of the
+ * whole process, node start included, and what it printed. Throws when it fails.
+ */
+function timedNode(args, cwd = path.join(__dirname, '..')) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { encoding: 'utf8', cwd, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+  const [secs, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { ms: secs * 1000, mb: kb / 1024, stdout: r.stdout, stderr: r.stderr };
+}
+
+module.exports = { median, measureSynth, timedNode };
