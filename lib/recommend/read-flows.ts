@@ -33,10 +33,10 @@ export interface ReadFlowsOptions {
    */
   readonly maxExamples?: number;
   /**
-   * How many threads read one large file, each a range of its lines (the
-   * counts are merged in file order, so the result is the same as one
-   * thread's). Used by `aggregateFlowFiles`; `readFlowFile` reads on the
-   * calling thread.
+   * How many threads read one large file: it is cut into parts the threads
+   * take in turn, and their counts are merged so that the result is the
+   * same as one thread's. Used by `aggregateFlowFiles`; `readFlowFile` reads
+   * on the calling thread.
    * @default - one per CPU core, each for at least 64 MiB of the file, at most 4
    */
   readonly threads?: number;
