@@ -28,7 +28,13 @@ export interface YamlError {
 const MERGE_KEY = new yaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' || data === null });
 const MANIFEST_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [MERGE_KEY] });
 
-const DOCUMENT_MARKER = /^---(?=[ \t\r\n]|$)/gm;
+/**
+ * `---` at the start of a line, followed by a space, tab or line break or
+ * the end. Only CR and LF break lines in YAML (1.2, section 5.4), so not
+ * JavaScript's `^` of a multiline regex, which also starts a line after
+ * U+2028 and U+2029.
+ */
+const DOCUMENT_MARKER = /(?:^|(?<=[\r\n]))---(?=[ \t\r\n]|$)/g;
 /** An alias node: `*` followed by an anchor name (a `*` in a quoted or plain scalar may match too; then the check just runs). */
 const ALIAS = /\*[^\s,[\]{}]/;
 const DIRECTIVE = /^%/m;

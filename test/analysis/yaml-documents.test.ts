@@ -29,6 +29,10 @@ describe('splitDocuments', () => {
     ['a: 1\n---x: 1\n', [{ 'a': 1, '---x': 1 }]],
     ['# a comment and a blank line\n\n---\na: 1\n---\n# empty\n', [{ a: 1 }, null]],
     ['%YAML 1.2\n---\na: 1\n', [{ a: 1 }]],
+    // U+2028 and U+2029 do not break lines in YAML 1.2: a `---` after one is text.
+    ['a: "x\u2028--- y"\n', [{ a: 'x\u2028--- y' }]],
+    ['a: "x\u2029---\ty"\n', [{ a: 'x\u2029---\ty' }]],
+    ['a: 1\r---\rb: 2\r', [{ a: 1 }, { b: 2 }]],
   ])('%j parses to the same values as the whole text', (text, values) => {
     expect(yaml.loadAll(text)).toEqual(values);
     expect(valuesOf(text)).toEqual(values);
