@@ -313,7 +313,7 @@ export async function runCli(argv: readonly string[], io: CliOutput = PROCESS_OU
     .option('--strict', 'fail on any malformed line')
     .option('--threads <n>', 'threads that read one large flow file, each a part of it (default: one per CPU core and 64 MiB of the file, at most 4)')
     .option('--force', 'with --out: replace files there that recommend did not write')
-    .option('--against <paths...>', 'the deployed policies: report their rules that allow what no observed flow used, with the narrower rule the flows justify')
+    .option('--against <paths...>', 'the deployed policies: report their rules that allow what no observed flow used, with the narrower rule the flows justify (observed addresses shown as --prefix-length blocks the rule allows whole)')
     .action(async (files: string[], o: RecommendCliOptions) => {
       exitCode = await recommendCommand(io, files, o, (paths) => readPaths(paths, {}));
     });

@@ -57,7 +57,7 @@ export async function recommendCommand(io: RecommendOutput, files: readonly stri
     return 2;
   }
   // Deployed policies against the same flows: what they allow that no flow used.
-  const against = o.against && readPolicies ? overPermissiveFromFiles(files, readPolicies(o.against), { format: o.format === 'auto' ? undefined : (o.format as typeof FlowFormat[keyof typeof FlowFormat]) }) : undefined;
+  const against = o.against && readPolicies ? overPermissiveFromFiles(files, readPolicies(o.against), { format: o.format === 'auto' ? undefined : (o.format as typeof FlowFormat[keyof typeof FlowFormat]), prefixLength, prefixLengthV6 }) : undefined;
   if (against) {
     io.stderr(`deployed policies (${o.against!.join(' ')}): ${against.filter((a) => a.finding === 'unused').length} rule(s) no observed flow used, ${against.filter((a) => a.finding === 'narrower').length} broader than the flows\n`);
     for (const a of against) io.stderr(`  ${a.finding === 'unused' ? 'UNUSED  ' : 'NARROWER'} ${a.rule}: allows ${a.peer} on ${a.ports}; ${a.suggestion}\n`);

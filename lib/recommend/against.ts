@@ -4,10 +4,12 @@
  * justify (the observed peers and ports).
  */
 import { LoadResult } from '../analysis/load';
+import { Cidr, cidrLast, parseCidr } from '../core/cidr';
+import { Endpoint } from '../analysis/model';
 import { NormRule } from '../analysis/model';
 import { PortSet } from '../analysis/port-set';
 import { resolvePorts } from '../analysis/policies/common';
-import { Observation } from './aggregate';
+import { AggregateOptions, blockOfAddress, Observation } from './aggregate';
 import { endText, observeFlows, observedAnalysis, ReplayOptions } from './replay';
 
 /** An Allow rule of the deployed policies, against what was observed. */
@@ -29,13 +31,27 @@ export interface RuleUse {
 }
 
 /**
+ * Options of judging deployed policies against observed flows. The prefix
+ * lengths only shape the suggestions: an observed address is listed as the
+ * block `recommend` would write for it when the rule allows that whole
+ * block (a suggestion never widens a rule), else as itself; each address is
+ * still judged on its own.
+ */
+export interface OverPermissiveOptions extends ReplayOptions, AggregateOptions {}
+
+/**
  * Which Allow rules of `deployed` the observations used, and how much of
  * each: rules no flow used, and rules whose peers or ports the flows used
  * only part of. Rules that match every peer on every port and were used are
  * narrowed to what was seen.
  */
-export function overPermissiveRules(observations: readonly Observation[], deployed: LoadResult, options: ReplayOptions = {}): RuleUse[] {
+export function overPermissiveRules(observations: readonly Observation[], deployed: LoadResult, options: OverPermissiveOptions = {}): RuleUse[] {
   const { analysis, endpoint } = observedAnalysis(observations, deployed, options);
+  const peerText = (rule: NormRule, end: Observation['src'], e: Endpoint) => {
+    if (end.kind !== 'block') return endText(end, e);
+    const block = parseCidr(blockOfAddress(end.cidr, options.prefixLength ?? 32, options.prefixLengthV6 ?? 128)).cidr;
+    return block && allowsWhole(analysis.externals, rule, block) ? block.text : end.cidr;
+  };
   const used = new Map<NormRule, { peers: Set<string>; ports: PortSet }>();
   const note = (rule: NormRule, peer: string, ports: PortSet) => {
     const u = used.get(rule) ?? { peers: new Set<string>(), ports: PortSet.EMPTY };
@@ -54,7 +70,7 @@ export function overPermissiveRules(observations: readonly Observation[], deploy
         for (const r of p[direction] ?? []) {
           if (r.action !== 'Allow' || !r.peer.matches(peer)) continue;
           if (resolvePorts(r.ports, direction === 'ingress' ? subject : peer).intersect(probe).isEmpty) continue;
-          note(r, endText(peer === dst ? o.dst : o.src, peer), probe);
+          note(r, peerText(r, peer === dst ? o.dst : o.src, peer), probe);
         }
       }
     }
@@ -73,7 +89,7 @@ export function overPermissiveRules(observations: readonly Observation[], deploy
           continue;
         }
         const morePorts = !ports.subtract(u.ports).isEmpty;
-        const broadPeer = r.peer.allWorkloads || r.peer.cidrs.length > 0 || r.peer.namespaces === 'all';
+        const broadPeer = r.peer.allWorkloads || r.peer.namespaces === 'all' || (r.peer.cidrs.length > 0 && !addressesWithin(analysis.externals, r, [...u.peers]));
         if (!morePorts && !broadPeer) continue;
         const peers = [...u.peers].sort();
         out.push({
@@ -87,6 +103,43 @@ export function overPermissiveRules(observations: readonly Observation[], deploy
 }
 
 /** Reads flow files and judges deployed policies against them (see overPermissiveRules). */
-export function overPermissiveFromFiles(files: readonly string[], deployed: LoadResult, options: ReplayOptions = {}): RuleUse[] {
+export function overPermissiveFromFiles(files: readonly string[], deployed: LoadResult, options: OverPermissiveOptions = {}): RuleUse[] {
   return overPermissiveRules(observeFlows(files, options).aggregator.observations(), deployed, options);
+}
+
+/**
+ * Whether the rule's peer matches every address of `block`: every atom of
+ * the address partition that overlaps it (each atom is wholly inside or
+ * outside every block the policies name, so the rule matches it all or none).
+ */
+function allowsWhole(atoms: readonly Endpoint[], rule: NormRule, block: Cidr): boolean {
+  const last = cidrLast(block);
+  return atoms.every((x) => {
+    const e = x.external!;
+    return e.family !== block.family || e.end < block.network || e.start > last || rule.peer.matches(x);
+  });
+}
+
+/**
+ * Whether every address the rule's peer matches lies in the observed peers'
+ * blocks (texts that are not CIDRs, workload ids, are ignored): then the
+ * rule's addresses are no broader than what was used.
+ */
+function addressesWithin(atoms: readonly Endpoint[], rule: NormRule, peers: readonly string[]): boolean {
+  const used = peers.map((p) => parseCidr(p).cidr).filter((c): c is Cidr => c !== undefined)
+    .map((c) => ({ family: c.family, start: c.network, end: cidrLast(c) }))
+    .sort((a, b) => a.family.localeCompare(b.family) || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  return atoms.every((x) => {
+    if (!rule.peer.matches(x)) return true;
+    // The atom is covered when the used ranges, in order, reach from its start past its end without a gap.
+    const e = x.external!;
+    let next = e.start;
+    for (const u of used) {
+      if (u.family !== e.family || u.end < next) continue;
+      if (u.start > next) return false;
+      next = u.end + 1n;
+      if (next > e.end) return true;
+    }
+    return false;
+  });
 }

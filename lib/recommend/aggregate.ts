@@ -334,14 +334,7 @@ export class FlowAggregator {
 
   /** The aggregated block of an address (or of a CIDR, never narrower than given). */
   private blockOf(ip: string): string {
-    const v6 = ip.includes(':');
-    const prefix = v6 ? this.prefix6 : this.prefix4;
-    if (ip.includes('/')) {
-      const c = parseCidr(ip).cidr;
-      if (!c) return ip;
-      return c.prefix > prefix ? enclosingBlock(ip.slice(0, ip.indexOf('/')), prefix) ?? c.text : c.text;
-    }
-    return enclosingBlock(ip, prefix) ?? `${ip}/${v6 ? 128 : 32}`;
+    return blockOfAddress(ip, this.prefix4, this.prefix6);
   }
 }
 
@@ -442,4 +435,20 @@ function unwritable(end: Extract<FlowEnd, { kind: 'workload' }>): string | undef
     if (labelKeyError(k) || labelValueError(end.labels[k])) return `a label that is not valid (${JSON.stringify(`${k}=${end.labels[k]}`.slice(0, 80))})`;
   }
   return undefined;
+}
+
+/**
+ * The block an observed address (or CIDR) is written as: the block of
+ * `prefix4` (IPv4) or `prefix6` (IPv6) bits that holds it, or the CIDR
+ * itself when it is already as wide; text that is not an address is kept.
+ */
+export function blockOfAddress(ip: string, prefix4: number, prefix6: number): string {
+  const v6 = ip.includes(':');
+  const prefix = v6 ? prefix6 : prefix4;
+  if (ip.includes('/')) {
+    const c = parseCidr(ip).cidr;
+    if (!c) return ip;
+    return c.prefix > prefix ? enclosingBlock(ip.slice(0, ip.indexOf('/')), prefix) ?? c.text : c.text;
+  }
+  return enclosingBlock(ip, prefix) ?? `${ip}/${v6 ? 128 : 32}`;
 }

@@ -14,4 +14,4 @@ export { planToTypeScript } from './typescript';
 export { verifyRecommendation, type Verification } from './verify';
 export { recommendFromFiles, recommendFromFilesAsync, recommendFromFlows, type RecommendOptions, type Recommendation, type RecommendationReport } from './recommend';
 export { explainFlowLine, replayFlows, replayText, type ReplayOptions, type ReplayResult, type DeniedConnection } from './replay';
-export { overPermissiveFromFiles, overPermissiveRules, type RuleUse } from './against';
+export { overPermissiveFromFiles, overPermissiveRules, type OverPermissiveOptions, type RuleUse } from './against';
