@@ -4,11 +4,10 @@
  * justify (the observed peers and ports).
  */
 import { LoadResult } from '../analysis/load';
-import { Cidr, cidrLast, parseCidr } from '../core/cidr';
-import { Endpoint } from '../analysis/model';
-import { NormRule } from '../analysis/model';
+import { Endpoint, NormRule } from '../analysis/model';
 import { PortSet } from '../analysis/port-set';
 import { resolvePorts } from '../analysis/policies/common';
+import { Cidr, cidrLast, parseCidr } from '../core/cidr';
 import { AggregateOptions, blockOfAddress, Observation } from './aggregate';
 import { endText, observeFlows, observedAnalysis, ReplayOptions } from './replay';
 
