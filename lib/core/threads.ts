@@ -26,7 +26,11 @@ export function runOnThread<T>(script: string, data: unknown, what: string, youn
     // thread's teardown need not be waited for. Node delivers a thread's messages
     // before its 'exit' (lib/internal/worker.js drains the ports in kOnExit), so an
     // exit first means no message came.
-    worker.once('message', (m: { result?: T; error?: string }) => ('result' in m ? resolve(m.result as T) : reject(failed(m.error ?? 'it sent no result'))));
+    worker.once('message', (m: { result?: T; error?: string }) => {
+      // The answer is here: the thread's teardown must not hold the process (or a test runner's worker) open.
+      worker.unref();
+      if ('result' in m) resolve(m.result as T); else reject(failed(m.error ?? 'it sent no result'));
+    });
     worker.once('error', (e) => reject(failed(e.message)));
     worker.once('exit', (code) => reject(failed(`the thread exited with code ${code}`)));
   });
