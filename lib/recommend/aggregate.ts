@@ -93,7 +93,7 @@ type ObservationIndex = Map<AggregateEnd, Map<AggregateEnd, Map<number, MutableO
 
 /** The protocols, in the order their index in `StateConnections.rows` gives. */
 export const PROTOCOLS: readonly FlowProtocol[] = ['TCP', 'UDP', 'SCTP'];
-const PROTOCOL_INDEX: { readonly [p in FlowProtocol]: number } = { TCP: 0, UDP: 1, SCTP: 2 };
+const PROTOCOL_INDEX = Object.fromEntries(PROTOCOLS.map((p, i) => [p, i])) as { readonly [p in FlowProtocol]: number };
 
 interface MutableObservation {
   src: AggregateEnd;
@@ -302,7 +302,7 @@ export class FlowAggregator {
         const ip = end.ip ?? '';
         let block = this.blockByIp.get(ip);
         if (!block) {
-          const cidr = this.blockOf(ip);
+          const cidr = blockOfAddress(ip, this.prefix4, this.prefix6);
           if (!parseCidr(cidr).cidr) return this.skip(`an address that is not one (${JSON.stringify(ip.slice(0, 60))})`);
           block = this.blockByCidr.get(cidr);
           if (!block) { block = { kind: 'block', key: `@${cidr}`, cidr }; this.blockByCidr.set(cidr, block); }
@@ -330,11 +330,6 @@ export class FlowAggregator {
       default:
         return KINDS[end.kind];
     }
-  }
-
-  /** The aggregated block of an address (or of a CIDR, never narrower than given). */
-  private blockOf(ip: string): string {
-    return blockOfAddress(ip, this.prefix4, this.prefix6);
   }
 }
 

@@ -212,7 +212,8 @@ function threadsFor(file: string, asked: number | undefined): { threads: number;
 /**
  * Cuts a file into `parts` ranges of about equal size, each starting at the
  * beginning of a line (after a newline). Fewer when lines are longer than
- * the parts; one range when the file cannot be read (the read reports it).
+ * the parts; none for `parts` of 1 or less (the file is read whole). Throws
+ * when the file cannot be read.
  */
 export function splitFile(file: string, parts: number): ByteRange[] {
   if (parts <= 1) return [];
