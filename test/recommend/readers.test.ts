@@ -129,6 +129,23 @@ describe('Hubble reader', () => {
     expect(flowOf(warm.read(JSON.stringify(variants[0])))).toMatchObject({ src: { name: 'cloudify-manager' } });
   });
 
+  test('a port or identity that is not written as a JSON integer goes to the full parse, which judges it', () => {
+    const line = hubbleLine({ src: t.manager, dst: t.postgres, protocol: 'TCP', port: 5432 }, 1);
+    const warm = new HubbleReader();
+    warm.read(line); // both identities known: the next lines take the field scan where it can
+    const variants = [
+      line.replace('"destination_port":5432', '"destination_port":5432.5'),
+      line.replace('"destination_port":5432', '"destination_port":5432e0'),
+      line.replace('"destination_port":5432', '"destination_port":05432'),
+      line.replace(/"identity":(\d+)/, '"identity":$1.0'),
+    ];
+    for (const text of variants) {
+      expect(text).not.toBe(line);
+      expect(warm.read(text)).toEqual(new HubbleReader().read(text));
+    }
+    expect(warm.read(variants[0])).toEqual({ error: expect.stringMatching(/destination_port is 5432.5/) });
+  });
+
   test('property: the field scan and the full parse read every line the same way, whatever the key order', () => {
     fc.assert(fc.property(fc.array(fc.tuple(sampleArb, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 20 }), (samples) => {
       const warm = new HubbleReader();
@@ -266,6 +283,40 @@ describe('streaming files', () => {
     expect(obs.map((o) => [o.dst.key, o.port, o.count])).toEqual([['@52.216.8.0/24', 443, 2], ['tenant-acme/app=postgres', 5432, 50]]);
     expect(obs[0].names).toEqual(['a.example.com', 'b.example.com']);
     expect(agg.deniedObservations()).toHaveLength(1);
+  });
+
+  test('property: counts per connection are those of the flows, whether readers share end objects or not', () => {
+    const w = (namespace: string, app: string) => ({ kind: 'workload' as const, namespace, labels: app ? { app } : {}, name: app || 'unlabelled' });
+    // Shared objects, as readers make them; one without labels (skipped) and an address.
+    const ends: ObservedFlow['src'][] = [w('shop', 'web'), w('shop', 'db'), w('bank', 'web'), w('shop', ''), { kind: 'address', ip: '192.0.2.7' }];
+    // Mostly the three labelled workloads and shared objects, so that one pair sees many flows.
+    const endArb = fc.oneof({ arbitrary: fc.nat({ max: 2 }), weight: 8 }, { arbitrary: fc.constantFrom(3, 4), weight: 2 });
+    const flowArb = fc.record({
+      src: endArb, dst: endArb,
+      protocol: fc.constantFrom('TCP' as const, 'UDP' as const), port: fc.constantFrom(53, 443), allowed: fc.boolean(), copy: fc.nat({ max: 4 }).map((n) => n === 0),
+    });
+    fc.assert(fc.property(fc.array(flowArb, { minLength: 10, maxLength: 80 }), (list) => {
+      const agg = new FlowAggregator();
+      const expected = { allowed: new Map<string, number>(), denied: new Map<string, number>() };
+      let skipped = 0;
+      for (const f of list) {
+        // A copy is a new object per flow (as a caller building flows may pass): the same counts.
+        const end = (i: number) => (f.copy ? { ...ends[i] } : ends[i]) as ObservedFlow['src'];
+        agg.add({ src: end(f.src), dst: end(f.dst), protocol: f.protocol, port: f.port, allowed: f.allowed });
+        const unlabelled = [f.src, f.dst].filter((i) => i === 3).length;
+        if (unlabelled > 0) { skipped += unlabelled; continue; }
+        const key = (i: number) => (i === 4 ? '@192.0.2.7/32' : `${(ends[i] as { namespace: string }).namespace}/app=${(ends[i] as { name: string }).name}`);
+        const into = f.allowed ? expected.allowed : expected.denied;
+        const k = `${key(f.src)}>${key(f.dst)}>${f.protocol}/${f.port}`;
+        into.set(k, (into.get(k) ?? 0) + 1);
+      }
+      const counts = (obs: ReturnType<FlowAggregator['observations']>) => new Map(obs.map((o) => [`${o.src.key}>${o.dst.key}>${o.protocol}/${o.port}`, o.count]));
+      expect(counts(agg.observations())).toEqual(expected.allowed);
+      expect(counts(agg.deniedObservations())).toEqual(expected.denied);
+      expect(agg.allowedFlows).toBe([...expected.allowed.values()].reduce((a, b) => a + b, 0));
+      expect(agg.deniedFlows).toBe([...expected.denied.values()].reduce((a, b) => a + b, 0));
+      expect(Object.values(agg.unidentified).reduce((a, b) => a + b, 0)).toBe(skipped);
+    }), { numRuns: 200 });
   });
 
   test('observations come in the code-unit order of their src>dst>protocol/port keys, whatever order they were seen in', () => {

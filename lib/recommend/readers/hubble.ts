@@ -266,8 +266,9 @@ function verdictAllows(verdict: string): boolean | undefined {
 /**
  * A non-negative integer that is a direct key of the object opening at
  * `open` (a `{`): found before any nested `{` or `}` (so it is not in a
- * nested object, nor past the object's end). Undefined otherwise, and the
- * line takes the full parse. `key` is given without its opening quote.
+ * nested object, nor past the object's end), written as JSON writes an
+ * integer and followed by `,` or `}`. Undefined otherwise, and the line
+ * takes the full parse. `key` is given without its opening quote.
  */
 function directNumber(s: string, open: number, key: string, end: number): number | undefined {
   if (s.charCodeAt(open) !== 123) return undefined;
@@ -284,7 +285,11 @@ function directNumber(s: string, open: number, key: string, end: number): number
     if (c < 0 || c > 9) break;
     n = n * 10 + c;
   }
-  return i > first ? n : undefined;
+  // A JSON number ends at `,` or `}` here (Hubble prints no spaces); a
+  // fraction, exponent or leading zero goes to the full parse, which judges it.
+  const next = s.charCodeAt(i);
+  if (i === first || (next !== 44 && next !== 125) || (s.charCodeAt(first) === 48 && i > first + 1)) return undefined;
+  return n;
 }
 
 /** The string value starting at `start` (just past its opening quote), ending before `end`, without escapes; or undefined. */
