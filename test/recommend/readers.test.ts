@@ -286,7 +286,7 @@ describe('streaming files', () => {
   });
 
   test('property: counts per connection are those of the flows, whether readers share end objects or not', () => {
-    const w = (namespace: string, app: string) => ({ kind: 'workload' as const, namespace, labels: app ? { app } : {}, name: app || 'unlabelled' });
+    const w = (namespace: string, app: string): ObservedFlow['src'] => ({ kind: 'workload', namespace, labels: app ? { app } : {}, name: app || 'unlabelled' });
     // Shared objects, as readers make them; one without labels (skipped) and an address.
     const ends: ObservedFlow['src'][] = [w('shop', 'web'), w('shop', 'db'), w('bank', 'web'), w('shop', ''), { kind: 'address', ip: '192.0.2.7' }];
     // Mostly the three labelled workloads and shared objects, so that one pair sees many flows.
