@@ -12,6 +12,8 @@ import { cli } from '../cli/run';
 import { writeText } from '../../lib/analysis/format';
 import { artifactUri, lint, toSarif } from '../../lib/analysis/lint/rules';
 import { aliasProblem } from '../../lib/analysis/yaml-documents';
+import { checkFields, fieldProblems } from '../../lib/analysis/schema/field-check';
+import * as fc from 'fast-check';
 
 const goodDoc = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: a }\nspec: { template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c }] } } }\n';
 
@@ -240,6 +242,23 @@ describe('5. misspelled and mistyped fields are problems with their path', () =>
     ['apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: c, namespace: a }\nspec:\n  endpointSelector: {}\n  ingress: [{ toPorts: [{ ports: [{ port: "80", protocol: tcp }] }] }]\n', 'spec.ingress[0].toPorts[0].ports[0].protocol', 'is "tcp", not one of TCP, UDP, SCTP, VRRP, IGMP, ANY'],
   ])('%s', (doc, field, message) => {
     expect(Analysis.of(loadText(doc, 'f.yaml')).problems).toContainEqual(expect.objectContaining({ field, message: expect.stringContaining(message) }));
+  });
+
+  test('property: the first pass for clean objects finds a problem wherever the full walk does', () => {
+    // Keys that are fields somewhere in these kinds, misspellings, and values of every type.
+    const key = fc.constantFrom('podSelector', 'matchLabels', 'matchlabels', 'matchExpressions', 'key', 'operator', 'values', 'ingress', 'ingres', 'egress',
+      'from', 'to', 'ports', 'port', 'endPort', 'protocol', 'ipBlock', 'cidr', 'except', 'policyTypes', 'endpointSelector', 'toPorts', 'rules', 'http', 'app');
+    const scalar = fc.oneof(fc.constantFrom('TCP', 'tcp', 'Ingress', 'web', '80', 'In'), fc.integer({ min: -1, max: 70000 }), fc.boolean(), fc.constant(null));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('object')),
+      list: fc.array(tie('value'), { maxLength: 3 }),
+      object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    }));
+    const kinds = [['networking.k8s.io/v1', 'NetworkPolicy'], ['cilium.io/v2', 'CiliumNetworkPolicy']];
+    fc.assert(fc.property(fc.constantFrom(...kinds), fc.dictionary(key, value, { maxKeys: 3 }), ([apiVersion, kind], spec) => {
+      const o = { apiVersion, kind, metadata: { name: 'p', namespace: 'a' }, spec };
+      expect(checkFields(o)).toEqual(fieldProblems(o));
+    }), { numRuns: 400 });
   });
 
   test('label keys named like Object members behave like any other key', () => {
