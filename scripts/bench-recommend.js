@@ -12,7 +12,7 @@ const { median, timedNode, warm } = require('./bench-util');
 // Case A (issue 15 goal 5, as the issue describes its input): 1,000,000 lines
 //   of a Hubble export with L7 visibility over 2,000 workloads in 100
 //   namespaces: each connection's flow, its reply, HTTP and DNS request and
-//   response records, and policy drops (~2.1 KB per line, as the issue's ~2.1 GB).
+//   response records, and policy drops (~2.2 KB per line; the issue says ~2.1 GB).
 // Case A-flows: the same workloads, every line a forwarded L3/L4 flow (~1.46 KB):
 //   nothing to skip, each line aggregated; the harder input, kept as the
 //   figure earlier runs reported.
@@ -65,8 +65,9 @@ function l4Of(c, i, reply) {
   return `{"TCP":{"source_port":${sport},"destination_port":${dport},"flags":{${reply ? '"SYN":true,"ACK":true' : '"SYN":true'}}}}`;
 }
 
-// Fields a Hubble of Cilium 1.15+ prints on every flow: the node's labels, and
-// the policies that allowed a forwarded flow (the CiliumNetworkPolicy of its namespace).
+// Fields recent Hubble versions print (cilium api/v1/flow/flow.proto: node_labels,
+// egress_allowed_by): the node's labels, and the policies that allowed a forwarded
+// flow (the CiliumNetworkPolicy of its namespace).
 const NODE = '"node_name":"ip-10-0-1-10.ec2.internal","node_labels":["beta.kubernetes.io/arch=amd64","beta.kubernetes.io/os=linux","eks.amazonaws.com/capacityType=ON_DEMAND","eks.amazonaws.com/nodegroup=general-20261101","kubernetes.io/arch=amd64","kubernetes.io/hostname=ip-10-0-1-10.ec2.internal","kubernetes.io/os=linux","node.kubernetes.io/instance-type=m5.xlarge","topology.kubernetes.io/region=us-east-1","topology.kubernetes.io/zone=us-east-1a"],';
 const allowedBy = (ns, direction) => `"${direction}_allowed_by":[{"name":"allow-observed","namespace":"${ns}","labels":["k8s:io.cilium.k8s.policy.derived-from=CiliumNetworkPolicy","k8s:io.cilium.k8s.policy.name=allow-observed","k8s:io.cilium.k8s.policy.namespace=${ns}","k8s:io.cilium.k8s.policy.uid=5d0c2f7e-4b1a-4c8e-9f3d-7a6b5c4d3e2f"],"revision":"42"}]`;
 
