@@ -63,9 +63,9 @@ function isClean(top: { [key: string]: unknown }, root: number): boolean {
   const values: unknown[] = [];
   const nodes: number[] = [];
   const visit = (node: number, value: { [key: string]: unknown }, skipTop: boolean): boolean => {
+    const n = FIELD_TABLES.nodes[node] as Extract<FieldNode, { t: 'o' }>;
     for (const key of Object.keys(value)) {
       if (skipTop && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
-      const n = FIELD_TABLES.nodes[node] as Extract<FieldNode, { t: 'o' }>;
       const child = n.m !== undefined ? n.m : knownField(n, key);
       if (child === UNKNOWN) return false;
       if (child !== undefined) { values.push(value[key]); nodes.push(child); }
