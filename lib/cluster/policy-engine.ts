@@ -145,7 +145,7 @@ export enum CalicoCrdInstall {
   /**
    * The `crd.projectcalico.org.v1` chart as its own Helm release. Helm keeps
    * the whole release (gzip + base64) in one Secret of at most 1 MiB; the
-   * CRDs of 3.32.1 take 944,200 bytes of it (CALICO_CRD_RELEASE_BYTES).
+   * CRDs of 3.32.1 take 944,204 bytes of it (CALICO_CRD_RELEASE_BYTES).
    */
   HELM_RELEASE = 'helm-release',
   /**
