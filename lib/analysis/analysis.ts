@@ -16,6 +16,7 @@ import { checkFields } from './schema/field-check';
 import { PortSet } from './port-set';
 import { CALICO_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME } from './selectors';
 import { buffered, collected, Write } from '../core/chunks';
+import { appendTo } from '../core/collections';
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -298,9 +299,7 @@ export class Analysis {
     this.policies.forEach((p, i) => this.ordinal.set(p, i));
     for (const p of this.policies) {
       if (p.namespace === undefined) { this.clusterPolicies.push(p); continue; }
-      const list = this.policiesByNamespace.get(p.namespace) ?? [];
-      list.push(p);
-      this.policiesByNamespace.set(p.namespace, list);
+      appendTo(this.policiesByNamespace, p.namespace, p);
     }
     const cidrs = new Set<string>();
     for (const p of [...this.policies, ...staged]) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) r.peer.cidrs.forEach((c) => cidrs.add(c));
@@ -540,9 +539,7 @@ export class Analysis {
     for (let i = 0; i < workloads.length; i++) {
       for (const g of fromAddresses[i]) {
         const rank = addressRank(g.end);
-        const list = fromBySet.get(rank) ?? [];
-        list.push({ rank: (i + 1) * slot, c: { src: g.end, dst: workloads[i].id, allowed: g.allowed } });
-        fromBySet.set(rank, list);
+        appendTo(fromBySet, rank, { rank: (i + 1) * slot, c: { src: g.end, dst: workloads[i].id, allowed: g.allowed } });
       }
     }
     const fromRanks = [...fromBySet.keys()].sort((a, b) => a - b);
@@ -649,8 +646,7 @@ export class Analysis {
       const byKey = new Map<string, Endpoint[]>();
       this.externals.forEach((x, i) => {
         const key = keys ? keys[i] : '';
-        const atoms = byKey.get(key);
-        if (atoms) atoms.push(x); else byKey.set(key, [x]);
+        appendTo(byKey, key, x);
       });
       const byVerdict = new Map<string, { atoms: Endpoint[]; allowed: PortSet }>();
       for (const atoms of byKey.values()) {
@@ -889,8 +885,7 @@ export class Analysis {
           for (const m of set) {
             if (seen.has(m)) continue;
             seen.add(m);
-            const list = index.get(m);
-            if (list) list.push(i); else index.set(m, [i]);
+            appendTo(index, m, i);
           }
         }
       }

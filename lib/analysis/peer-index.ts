@@ -1,3 +1,4 @@
+import { appendTo } from '../core/collections';
 import { Endpoint, NormRule, PeerMatcher } from './model';
 
 const NO_BLOCKS: ReadonlySet<number> = new Set();
@@ -16,11 +17,7 @@ export class PeerIndex {
   private readonly entries = new WeakMap<PeerMatcher, { members: number[]; set: Set<number> }>();
 
   constructor(private readonly workloads: readonly Endpoint[], private readonly externals: readonly Endpoint[]) {
-    for (const w of workloads) {
-      const list = this.byNamespace.get(w.namespace ?? '') ?? [];
-      list.push(w);
-      this.byNamespace.set(w.namespace ?? '', list);
-    }
+    for (const w of workloads) appendTo(this.byNamespace, w.namespace ?? '', w);
   }
 
   /** The smallest peers a rule's peer is a union of (itself when it is not a union). */
