@@ -1,7 +1,7 @@
 import { Cidr, parseCidr } from '../core/cidr';
 import { compareText, textRanks } from '../core/order';
 import { KubeObject } from '../manifests/types';
-import { blockHolds, buildExternals, mergeAtoms } from './externals';
+import { atomsOverlapping, blockHolds, buildExternals, mergeAtoms } from './externals';
 import { buildInventory, Inventory, WORKLOAD_KINDS } from './inventory';
 import { InputProblem, LoadResult, SourcedObject } from './load';
 import { CalicoMember, Direction, Endpoint, NormPolicy, NormRule, PeerMatcher, RulePorts, TierInfo } from './model';
@@ -340,7 +340,7 @@ export class Analysis {
   public external(ip: string): Endpoint | undefined {
     const block = parseCidr(ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`).cidr;
     if (!block) return undefined;
-    return this.externals.find((e) => e.external!.family === block.family && e.external!.start <= block.network && e.external!.end >= block.network);
+    return atomsOverlapping(this.externals, block.family, block.network, block.network)[0];
   }
 
   /**

@@ -35,6 +35,27 @@ export function buildExternals(cidrs: Iterable<string>, firstIdx: number, member
   return out;
 }
 
+/**
+ * The atoms of `atoms` that overlap the addresses `start`-`end` of `family`.
+ * `atoms` is what buildExternals returns, in its order: IPv4 then IPv6, each
+ * family's atoms by address, together covering every address; so the first
+ * one is found by binary search and the rest follow it.
+ */
+export function atomsOverlapping(atoms: readonly Endpoint[], family: IpFamily, start: bigint, end: bigint): Endpoint[] {
+  const rank = (f: IpFamily) => (f === IpFamily.IPV4 ? 0 : 1);
+  let lo = 0;
+  let hi = atoms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const e = atoms[mid].external!;
+    // Atoms wholly before `start`: of an earlier family, or ending before it.
+    if (rank(e.family) < rank(family) || (e.family === family && e.end < start)) lo = mid + 1; else hi = mid;
+  }
+  const out: Endpoint[] = [];
+  for (let i = lo; i < atoms.length && atoms[i].external!.family === family && atoms[i].external!.start <= end; i++) out.push(atoms[i]);
+  return out;
+}
+
 /** Whether the address range `ext` (an atom) lies inside `block`. */
 export function blockHolds(block: Cidr, ext: NonNullable<Endpoint['external']>): boolean {
   return block.family === ext.family && ext.start >= block.network && ext.end <= lastOf(block);

@@ -3,11 +3,12 @@
  * more than the observed flows used, with the narrower rule the flows
  * justify (the observed peers and ports).
  */
+import { atomsOverlapping } from '../analysis/externals';
 import { LoadResult } from '../analysis/load';
 import { Endpoint, NormRule } from '../analysis/model';
 import { PortSet } from '../analysis/port-set';
 import { resolvePorts } from '../analysis/policies/common';
-import { Cidr, cidrLast, parseCidr } from '../core/cidr';
+import { Cidr, cidrLast, IpFamily, parseCidr } from '../core/cidr';
 import { AggregateOptions, blockOfAddress, Observation } from './aggregate';
 import { endText, observeFlows, observedAnalysis, ReplayOptions } from './replay';
 
@@ -112,33 +113,34 @@ export function overPermissiveFromFiles(files: readonly string[], deployed: Load
  * outside every block the policies name, so the rule matches it all or none).
  */
 function allowsWhole(atoms: readonly Endpoint[], rule: NormRule, block: Cidr): boolean {
-  const last = cidrLast(block);
-  return atoms.every((x) => {
-    const e = x.external!;
-    return e.family !== block.family || e.end < block.network || e.start > last || rule.peer.matches(x);
-  });
+  return atomsOverlapping(atoms, block.family, block.network, cidrLast(block)).every((x) => rule.peer.matches(x));
 }
 
 /**
  * Whether every address the rule's peer matches lies in the observed peers'
  * blocks (texts that are not CIDRs, workload ids, are ignored): then the
- * rule's addresses are no broader than what was used.
+ * rule's addresses are no broader than what was used. An atom is covered
+ * when one run of the used blocks, neighbours joined, holds all of it.
  */
 function addressesWithin(atoms: readonly Endpoint[], rule: NormRule, peers: readonly string[]): boolean {
-  const used = peers.map((p) => parseCidr(p).cidr).filter((c): c is Cidr => c !== undefined)
-    .map((c) => ({ family: c.family, start: c.network, end: cidrLast(c) }))
-    .sort((a, b) => a.family.localeCompare(b.family) || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  return atoms.every((x) => {
-    if (!rule.peer.matches(x)) return true;
-    // The atom is covered when the used ranges, in order, reach from its start past its end without a gap.
-    const e = x.external!;
-    let next = e.start;
-    for (const u of used) {
-      if (u.family !== e.family || u.end < next) continue;
-      if (u.start > next) return false;
-      next = u.end + 1n;
-      if (next > e.end) return true;
+  const covered = new Set<number>();
+  for (const run of joinedRanges(peers)) {
+    for (const x of atomsOverlapping(atoms, run.family, run.start, run.end)) {
+      if (x.external!.start >= run.start && x.external!.end <= run.end) covered.add(x.idx);
     }
-    return false;
-  });
+  }
+  return atoms.every((x) => covered.has(x.idx) || !rule.peer.matches(x));
+}
+
+/** The address ranges of the CIDRs among `texts`, overlapping and adjacent ones joined. */
+function joinedRanges(texts: readonly string[]): { family: IpFamily; start: bigint; end: bigint }[] {
+  const ranges = texts.map((t) => parseCidr(t).cidr).filter((c): c is Cidr => c !== undefined)
+    .map((c) => ({ family: c.family, start: c.network, end: cidrLast(c) }))
+    .sort((a, b) => (a.family !== b.family ? (a.family === IpFamily.IPV4 ? -1 : 1) : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: { family: IpFamily; start: bigint; end: bigint }[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && last.family === r.family && r.start <= last.end + 1n) { if (r.end > last.end) last.end = r.end; } else out.push({ ...r });
+  }
+  return out;
 }
