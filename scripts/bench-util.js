@@ -1,6 +1,6 @@
-// Shared by the benchmark scripts: the median of samples, one measured synth, and
-// one timed node process.
-const { spawnSync } = require('child_process');
+// Shared by the benchmark scripts: the median of samples, one measured synth, one
+// timed node process, the analyzer's parse floor, and a warm page cache.
+const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -42,6 +42,17 @@ function timedNode(args, cwd = path.join(__dirname, '..')) {
 }
 
 /**
+ * The floor of the analyzer's goals: js-yaml's loadAll of `file` in a fresh
+ * node process, wall ms (node start and require included, as in the analyze
+ * figures it is set against).
+ */
+function loadAllWall(file, cwd = path.join(__dirname, '..')) {
+  const t = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', `require('js-yaml').loadAll(require('fs').readFileSync(${JSON.stringify(file)},'utf8'))`], { cwd });
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+/**
  * Reads `file` through, so that the page cache holds all of it when a timed
  * run starts: this VM's kernel reclaims idle page cache (DAMON), and a run
  * that finds part of its input evicted reads it from disk (~550 MB/s here),
@@ -57,4 +68,4 @@ function warm(file) {
   }
 }
 
-module.exports = { median, measureSynth, timedNode, warm };
+module.exports = { loadAllWall, median, measureSynth, timedNode, warm };
